@@ -1,0 +1,213 @@
+"""Reference RNN-T decoding: prefix-constrained beam search over the lexicon trie, and greedy.
+
+This is THE reference that the TypeScript engine (src/engine) ports; training/BEAM_SEARCH.md
+states the algorithm step by step and this file follows it line by line. Any change here must
+change BEAM_SEARCH.md and regenerate test/fixtures/golden/beam.json.
+
+A decoder is anything with
+  ``blank``: int; ``initial_state() -> (h, c)`` each float32 (L, Hd);
+  ``step(y_prev int64 (B,), h float32 (L,B,Hd), c float32 (L,B,Hd), enc_t float32 (B,D))
+      -> (logits float32 (B,V), h1, c1)``
+(the single-step predictor + joint network, exported as step.onnx).
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass
+from typing import Callable, Protocol
+
+import numpy as np
+
+from .lexicon import LETTERS, Lexicon, Trie
+
+
+@dataclass
+class BeamConfig:
+    beam: int = 16
+    prune: int = 6
+    max_symbols_per_frame: int = 20
+    prior_weight: float = 0.5
+    top_k: int = 4
+
+    def validate(self) -> "BeamConfig":
+        for k in ("beam", "prune", "max_symbols_per_frame", "top_k"):
+            if int(getattr(self, k)) < 1:
+                raise ValueError(f"BeamConfig.{k} must be >= 1, got {getattr(self, k)!r}")
+        if not math.isfinite(self.prior_weight):
+            raise ValueError(f"BeamConfig.prior_weight must be finite, got {self.prior_weight!r}")
+        return self
+
+    def to_manifest(self) -> dict:
+        return {"beam": self.beam, "prune": self.prune,
+                "maxSymbolsPerFrame": self.max_symbols_per_frame,
+                "priorWeight": self.prior_weight, "topK": self.top_k}
+
+
+class StepDecoder(Protocol):
+    blank: int
+
+    def initial_state(self) -> tuple[np.ndarray, np.ndarray]: ...
+
+    def step(self, y_prev: np.ndarray, h: np.ndarray, c: np.ndarray,
+             enc_t: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]: ...
+
+
+def log_softmax64(logits: np.ndarray) -> np.ndarray:
+    """Row-wise log-softmax in float64 of float32 logits: x - max - log(sum(exp(x - max))).
+
+    The sum runs left to right over the token index (cumsum is sequential), as in the TS port.
+    """
+    x = np.asarray(logits, dtype=np.float32).astype(np.float64)
+    if x.ndim == 1:
+        x = x[None, :]
+    m = x.max(axis=1, keepdims=True)
+    s = np.cumsum(np.exp(x - m), axis=1)[:, -1:]
+    return x - m - np.log(s)
+
+
+def log_add(a: float, b: float) -> float:
+    """log(exp(a) + exp(b)) = max + log1p(exp(min - max)); -inf handled."""
+    if a < b:
+        a, b = b, a
+    if b == -math.inf:
+        return a
+    return a + math.log1p(math.exp(b - a))
+
+
+class Hyp:
+    """One hypothesis.
+
+    node: trie node of its prefix (a node identifies the prefix uniquely);
+    acoustic: log P(prefix, alignment so far) summed over merged alignments (float64);
+    last: last emitted token (blank for the empty prefix) = the y_prev of its next step;
+    h, c: predictor state (L, Hd) fed with ``last`` at its next step.
+    """
+
+    __slots__ = ("node", "acoustic", "last", "h", "c")
+
+    def __init__(self, node: int, acoustic: float, last: int, h: np.ndarray, c: np.ndarray):
+        self.node = node
+        self.acoustic = acoustic
+        self.last = last
+        self.h = h
+        self.c = c
+
+
+def _rank(hyps, trie: Trie, lam: float, beam: int) -> list[Hyp]:
+    """Sort by (acoustic + lam * lookahead(node)) descending, then prefix ascending; keep beam."""
+    best, prefix = trie.best, trie.prefix
+    return sorted(hyps, key=lambda h: (-(h.acoustic + lam * best[h.node]), prefix[h.node]))[:beam]
+
+
+def beam_search(
+    decoder: StepDecoder,
+    enc: np.ndarray,
+    lexicon: Lexicon | Trie,
+    cfg: BeamConfig | None = None,
+    bonus: Callable[[str], float] | None = None,
+    stats: dict | None = None,
+) -> list[tuple[str, float]]:
+    """Decode one trace's encoder frames ``enc`` (T', D) -> [(word, score)] best first (<= top_k).
+
+    score = acoustic + prior_weight * logprior(word) + bonus(word) (bonus: personal-word hook,
+    default 0). Returns [] when no lexicon word survives (e.g. T' == 0).
+    """
+    cfg = (cfg or BeamConfig()).validate()
+    trie = lexicon.trie if isinstance(lexicon, Lexicon) else lexicon
+    lam = float(cfg.prior_weight)
+    blank = int(decoder.blank)
+    children, best = trie.children, trie.best
+    enc = np.asarray(enc, dtype=np.float32)
+    h0, c0 = decoder.initial_state()
+    A: list[Hyp] = [Hyp(0, 0.0, blank, h0, c0)]
+    n_calls = n_rows = 0
+
+    for t in range(enc.shape[0]):
+        enc_t = enc[t]
+        B: dict[int, Hyp] = {}  # next-frame hyps by node, in insertion order
+        cache: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}  # this frame only
+        active = A
+        for s in range(cfg.max_symbols_per_frame + 1):
+            if not active:
+                break
+            need = [hp for hp in active if hp.node not in cache]
+            if need:
+                y = np.array([hp.last for hp in need], dtype=np.int64)
+                h = np.stack([hp.h for hp in need], axis=1)
+                c = np.stack([hp.c for hp in need], axis=1)
+                e = np.broadcast_to(enc_t, (len(need), enc_t.shape[0]))
+                logits, h1, c1 = decoder.step(y, h, c, np.ascontiguousarray(e))
+                logp = log_softmax64(logits)
+                n_calls += 1
+                n_rows += len(need)
+                for i, hp in enumerate(need):
+                    cache[hp.node] = (logp[i], h1[:, i], c1[:, i])
+            new: dict[int, Hyp] = {}
+            for hp in active:
+                logp, h1, c1 = cache[hp.node]
+                # 1. blank: the hyp moves to the next frame unchanged but for its score.
+                ac = hp.acoustic + float(logp[blank])
+                old = B.get(hp.node)
+                if old is None:
+                    B[hp.node] = Hyp(hp.node, ac, hp.last, hp.h, hp.c)
+                else:
+                    old.acoustic = log_add(old.acoustic, ac)
+                if s == cfg.max_symbols_per_frame:
+                    continue  # symbol budget of this frame spent: blank only
+                # 2. non-blank: the `prune` best trie children by logp (ties: lower token id).
+                kids = children[hp.node]
+                if not kids:
+                    continue
+                ks = sorted(kids, key=lambda k: (-logp[k], k))[: cfg.prune]
+                for k in ks:
+                    node = kids[k]
+                    ac = hp.acoustic + float(logp[k])
+                    old = new.get(node)
+                    if old is None:
+                        new[node] = Hyp(node, ac, k, h1, c1)
+                    else:  # cannot happen (children of distinct nodes are distinct); defined anyway
+                        old.acoustic = log_add(old.acoustic, ac)
+            active = _rank(new.values(), trie, lam, cfg.beam)
+        A = _rank(B.values(), trie, lam, cfg.beam)
+
+    if stats is not None:
+        stats["step_calls"] = stats.get("step_calls", 0) + n_calls
+        stats["step_rows"] = stats.get("step_rows", 0) + n_rows
+    out: list[tuple[str, float]] = []
+    for hp in A:
+        w = trie.word[hp.node]
+        if w is None:
+            continue
+        score = hp.acoustic + lam * trie.logprior[hp.node]
+        if bonus is not None:
+            score += float(bonus(w))
+        out.append((w, score))
+    out.sort(key=lambda e: (-e[1], e[0]))
+    return out[: cfg.top_k]
+
+
+def greedy_search(decoder: StepDecoder, enc: np.ndarray, max_symbols_per_frame: int = 20) -> str:
+    """Unconstrained RNN-T greedy decoding -> token string (no lexicon; may be a non-word).
+
+    Per frame: step; k = argmax logits (lowest id on ties); blank -> next frame (state kept);
+    else emit k, feed it (y_prev = k, state = h1, c1) and step again on the same frame, at most
+    ``max_symbols_per_frame`` emissions per frame.
+    """
+    blank = int(decoder.blank)
+    h, c = decoder.initial_state()
+    h, c = h[:, None], c[:, None]
+    y = blank
+    out: list[int] = []
+    enc = np.asarray(enc, dtype=np.float32)
+    for t in range(enc.shape[0]):
+        for _ in range(max_symbols_per_frame):
+            logits, h1, c1 = decoder.step(np.array([y], np.int64), h, c, enc[t][None])
+            k = int(np.argmax(logits[0]))
+            if k == blank:
+                break
+            out.append(k)
+            y, h, c = k, h1, c1
+    return "".join(LETTERS[k] if k < len(LETTERS) else "" for k in out)
+
+
+__all__ = ["BeamConfig", "beam_search", "greedy_search", "log_softmax64", "log_add", "asdict"]

@@ -1,0 +1,134 @@
+import itertools
+import math
+
+import numpy as np
+import pytest
+
+from swipe.beam_search import BeamConfig, beam_search, greedy_search, log_add, log_softmax64
+from swipe.lexicon import LETTERS, Lexicon
+from swipe.vocab import BLANK, V
+
+
+class ToyDecoder:
+    """A random numpy 'predictor + joint' with the step interface (L=1, Hd=5, D=3)."""
+
+    blank = BLANK
+
+    def __init__(self, seed=0, scale=2.0):
+        r = np.random.default_rng(seed)
+        self.E = r.normal(size=(V, 5)).astype(np.float32)
+        self.Wh = r.normal(size=(5, 5)).astype(np.float32) * 0.5
+        self.Wo = r.normal(size=(5, V)).astype(np.float32) * scale
+        self.We = r.normal(size=(3, V)).astype(np.float32) * scale
+        self.calls = 0
+
+    def initial_state(self):
+        return np.zeros((1, 5), np.float32), np.zeros((1, 5), np.float32)
+
+    def step(self, y, h, c, enc_t):
+        self.calls += 1
+        h1 = np.tanh(self.E[y] + h[0] @ self.Wh).astype(np.float32)[None]
+        c1 = (c + 1.0).astype(np.float32)
+        logits = (h1[0] @ self.Wo + enc_t @ self.We).astype(np.float32)
+        return logits, h1, c1
+
+
+def word_logprob(dec, enc, word):
+    """Exact log P(word | enc) by the RNN-T forward DP (no per-frame symbol cap)."""
+    ids = [LETTERS.index(ch) for ch in word]
+    U, T = len(ids), enc.shape[0]
+    # states and logp at (t, u): predictor fed with prefix ids[:u]
+    h, c = dec.initial_state()
+    states, y = [], BLANK
+    for u in range(U + 1):
+        states.append((y, h, c))
+        if u < U:
+            _, h1, c1 = dec.step(np.array([y]), h[:, None], c[:, None], enc[:1])
+            h, c, y = h1[:, 0], c1[:, 0], ids[u]
+    lp = np.empty((T, U + 1, V))
+    for t in range(T):
+        for u in range(U + 1):
+            y, h, c = states[u]
+            logits, _, _ = dec.step(np.array([y]), h[:, None], c[:, None], enc[t][None])
+            lp[t, u] = log_softmax64(logits)[0]
+    a = np.full((T, U + 1), -math.inf)
+    a[0, 0] = 0.0
+    for t in range(T):
+        for u in range(U + 1):
+            if t == 0 and u == 0:
+                continue
+            x = -math.inf
+            if t > 0:
+                x = log_add(x, a[t - 1, u] + lp[t - 1, u, BLANK])
+            if u > 0:
+                x = log_add(x, a[t, u - 1] + lp[t, u - 1, ids[u - 1]])
+            a[t, u] = x
+    return a[T - 1, U] + lp[T - 1, U, BLANK]
+
+
+WORDS = [("a", -1.0), ("ab", -2.0), ("abc", -2.5), ("b", -1.5), ("ba", -3.0), ("cab", -2.2),
+         ("c", -4.0), ("bb", -2.8)]
+
+
+@pytest.mark.parametrize("seed,T,lam", [(0, 3, 0.0), (1, 4, 0.7), (2, 2, 1.3)])
+def test_equals_exhaustive_on_tiny_lexicon(seed, T, lam):
+    dec = ToyDecoder(seed)
+    enc = np.random.default_rng(seed + 10).normal(size=(T, 3)).astype(np.float32)
+    lex = Lexicon(WORDS)
+    cfg = BeamConfig(beam=10_000, prune=V, max_symbols_per_frame=10, prior_weight=lam, top_k=100)
+    got = beam_search(dec, enc, lex, cfg)
+    want = sorted(((w, word_logprob(dec, enc, w) + lam * lp) for w, lp in WORDS),
+                  key=lambda e: (-e[1], e[0]))
+    assert [w for w, _ in got] == [w for w, _ in want]
+    np.testing.assert_allclose([s for _, s in got], [s for _, s in want], rtol=0, atol=1e-5)  # float32 batched vs unbatched matmul
+
+
+def test_only_lexicon_words_and_topk():
+    dec = ToyDecoder(3)
+    lex = Lexicon(WORDS)
+    enc = np.random.default_rng(5).normal(size=(6, 3)).astype(np.float32)
+    for beam, prune in [(1, 1), (2, 2), (4, 3), (16, 6)]:
+        got = beam_search(dec, enc, lex, BeamConfig(beam=beam, prune=prune, top_k=3))
+        assert len(got) <= 3
+        assert all(w in lex for w, _ in got)
+        assert len({w for w, _ in got}) == len(got)
+        scores = [s for _, s in got]
+        assert scores == sorted(scores, reverse=True)
+
+
+def test_empty_and_one_frame():
+    dec = ToyDecoder(4)
+    lex = Lexicon(WORDS)
+    assert beam_search(dec, np.zeros((0, 3), np.float32), lex) == []
+    one = beam_search(dec, np.ones((1, 3), np.float32), lex, BeamConfig(top_k=8))
+    assert all(w in lex for w, _ in one) and len(one) > 0
+    assert greedy_search(dec, np.zeros((0, 3), np.float32)) == ""
+
+
+def test_symbol_cap_and_bonus():
+    dec = ToyDecoder(6)
+    lex = Lexicon(WORDS)
+    enc = np.random.default_rng(7).normal(size=(1, 3)).astype(np.float32)
+    # With 1 symbol per frame and 1 frame, only one-letter words are reachable.
+    got = beam_search(dec, enc, lex, BeamConfig(beam=50, prune=28, max_symbols_per_frame=1,
+                                               top_k=10))
+    assert {w for w, _ in got} <= {"a", "b", "c"}
+    base = dict(beam_search(dec, enc, lex, BeamConfig(top_k=10)))
+    boosted = dict(beam_search(dec, enc, lex, BeamConfig(top_k=10),
+                               bonus=lambda w: 5.0 if w == "c" else 0.0))
+    assert boosted["c"] == pytest.approx(base["c"] + 5.0)
+
+
+def test_log_softmax64():
+    x = np.array([[1.0, 2.0, 3.0], [1000.0, 0.0, -1000.0]], np.float32)
+    y = log_softmax64(x)
+    assert y.dtype == np.float64
+    np.testing.assert_allclose(np.exp(y).sum(1), 1.0, atol=1e-12)
+    assert y[1, 0] == 0.0 and y[1, 2] == -2000.0
+
+
+def test_greedy_only_tokens():
+    dec = ToyDecoder(8, scale=0.5)
+    enc = np.random.default_rng(9).normal(size=(5, 3)).astype(np.float32)
+    s = greedy_search(dec, enc, max_symbols_per_frame=3)
+    assert len(s) <= 15 and set(s) <= set(LETTERS)
