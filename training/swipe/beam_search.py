@@ -135,8 +135,8 @@ def beam_search(
                 y = np.array([hp.last for hp in need], dtype=np.int64)
                 h = np.stack([hp.h for hp in need], axis=1)
                 c = np.stack([hp.c for hp in need], axis=1)
-                e = np.broadcast_to(enc_t, (len(need), enc_t.shape[0]))
-                logits, h1, c1 = decoder.step(y, h, c, np.ascontiguousarray(e))
+                e = np.repeat(enc_t[None, :], len(need), axis=0)
+                logits, h1, c1 = decoder.step(y, h, c, e)
                 logp = log_softmax64(logits)
                 n_calls += 1
                 n_rows += len(need)

@@ -31,10 +31,10 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-SHARED = REPO_ROOT.parent / "shared" if not (REPO_ROOT / "shared").exists() else REPO_ROOT / "shared"
-DEFAULT_WORDS_TSV = SHARED / "data" / "lexicon" / "en-words.tsv"
-DEFAULT_TRAIN_TRACES = SHARED / "data" / "hws" / "train.jsonl.gz"
+from .data import data_dir
+
+DEFAULT_WORDS_TSV = data_dir() / "lexicon" / "en-words.tsv"
+DEFAULT_TRAIN_TRACES = data_dir() / "hws" / "train.jsonl.gz"
 DEFAULT_TOP_N = 50_000
 
 from .vocab import BLANK, TOKENS

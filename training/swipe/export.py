@@ -1,0 +1,652 @@
+"""Export a trained SwipeTransducer for the web runtime (onnxruntime-web).
+
+    python -m swipe.export --checkpoint runs/base/best.pt --out ../public/models/swipe-v1 \
+        [--calib-batches 64 --calib-batch-size 8] [--exclude-nodes NAME,NAME] [--skip-int8] \
+        [--eval-limit 2000] [--prior-weight 0.5] [--golden ../test/fixtures/golden]
+
+Writes into --out (atomically: everything is built in a temporary folder beside it and renamed
+into place only when every gate passed; on any failure nothing is written):
+  encoder.onnx        fp32 encoder, opset 17, dynamic batch and time
+                      features_bft float32 (B,35,T), lengths int32 (B) ->
+                      encoded float32 (B,T',D), encoded_lengths int32 (B)
+  encoder.int8.onnx   static INT8 QDQ (per-channel weights, per-tensor activations), calibrated
+                      on real dev traces (unless --skip-int8)
+  step.onnx           one predictor+joint step, dynamic batch:
+                      y_prev int64 (B), h0/c0 float32 (L,B,Hd), enc_t float32 (B,D) ->
+                      logits float32 (B,V), h1, c1
+  lexicon.tsv         word<TAB>logprior (swipe/lexicon.py)
+  qwerty.json         key geometry
+  model.json          the manifest (docs/model-json.md), with parity and dev figures
+and, with --golden DIR, the TypeScript parity vectors encoder.json, step.json, beam.json.
+
+Gates (stop with a clear message, exit status 2): checkpoint loads and has the vocabulary
+of swipe/vocab.py; ONNX fp32 encoder and step match PyTorch within --tol (max abs diff, on
+the valid frames, at several batch sizes and lengths).
+"""
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import math
+import os
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+from .beam_search import BeamConfig, beam_search
+from .data import data_dir, load_layout, load_traces
+from .evaluate import (NUM_FEATURES, OnnxRunner, TorchRunner, decode_traces, encode_traces,
+                       ort_session, pad_batch, score, split_path, trace_features)
+from .lexicon import Lexicon, train_words
+from .vocab import BLANK, TOKENS
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+OPSET = 17
+FEATURES_MANIFEST = {"spec": "swipe-features-v1", "numFeatures": 35, "maxFrames": 200,
+                     "proxScale": 4, "dtCapMs": 200}
+ENC_IN = {"features": "features_bft", "lengths": "lengths"}
+ENC_OUT = {"encoded": "encoded", "lengths": "encoded_lengths"}
+STEP_IN = {"token": "y_prev", "h": "h0", "c": "c0", "enc": "enc_t"}
+STEP_OUT = {"logits": "logits", "h": "h1", "c": "c1"}
+GOLDEN_BEAM_TOL = 1e-3
+GOLDEN_FLOAT_TOL = 1e-4
+
+
+class ExportError(RuntimeError):
+    pass
+
+
+def log(msg: str) -> None:
+    print(msg, file=sys.stderr, flush=True)
+
+
+# --------------------------------------------------------------------------- model loading
+def load_model(path):
+    import torch
+
+    p = Path(path)
+    if not p.is_file():
+        raise ExportError(f"checkpoint not found: {p}")
+    try:
+        from .model import load_checkpoint
+
+        model, cfg, meta = load_checkpoint(str(p))
+    except ExportError:
+        raise
+    except Exception as e:  # noqa: BLE001 - any loader failure is a bad checkpoint
+        raise ExportError(f"cannot load checkpoint {p}: {type(e).__name__}: {e}") from e
+    model.eval()
+    # vocabulary check: the step model must produce V logits, blank last.
+    try:
+        with torch.no_grad():
+            h, c = model.initial_state(1)
+            d = _encoder_dim(model)
+            lo, _, _ = model.step(torch.tensor([BLANK]), h, c, torch.zeros(1, d))
+    except Exception as e:  # noqa: BLE001
+        raise ExportError(f"checkpoint {p}: the model does not run: {type(e).__name__}: {e}") from e
+    if lo.shape[-1] != len(TOKENS):
+        raise ExportError(f"checkpoint {p}: vocabulary mismatch: the model has {lo.shape[-1]} "
+                          f"outputs, swipe/vocab.py has {len(TOKENS)} tokens (blank = {BLANK})")
+    vocab = getattr(cfg, "vocab", None) or (meta or {}).get("vocab") if isinstance(meta, dict) else None
+    if vocab is not None and list(vocab) != list(TOKENS):
+        raise ExportError(f"checkpoint {p}: vocabulary mismatch: {vocab!r} != {TOKENS!r}")
+    return model, cfg, meta
+
+
+def _encoder_dim(model) -> int:
+    import torch
+
+    with torch.no_grad():
+        enc, _ = model.encode(torch.zeros(1, NUM_FEATURES, 16), torch.tensor([16]))
+    return int(enc.shape[-1])
+
+
+# --------------------------------------------------------------------------- wrappers
+def _wrappers(model):
+    import torch
+
+    class Encoder(torch.nn.Module):
+        def __init__(self, m):
+            super().__init__()
+            self.m = m
+
+        def forward(self, features_bft, lengths):
+            enc, el = self.m.encode(features_bft, lengths.to(torch.int64))
+            return enc, el.to(torch.int32)
+
+    class Step(torch.nn.Module):
+        def __init__(self, m):
+            super().__init__()
+            self.m = m
+
+        def forward(self, y_prev, h0, c0, enc_t):
+            return self.m.step(y_prev, h0, c0, enc_t)
+
+    return Encoder(model).eval(), Step(model).eval()
+
+
+def _export(module, args, path: Path, input_names, output_names, dynamic_axes, dynamic_shapes,
+            method: str) -> str:
+    """One ONNX export: "torchscript" (legacy tracer, opset 17) or "dynamo" (torch.export)."""
+    import torch
+    import warnings
+
+    if path.exists():
+        path.unlink()
+    if method == "torchscript":
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            torch.onnx.export(module, args, str(path), dynamo=False, opset_version=OPSET,
+                              input_names=input_names, output_names=output_names,
+                              dynamic_axes=dynamic_axes, do_constant_folding=True)
+    else:
+        prog = torch.onnx.export(module, args, dynamo=True, opset_version=max(OPSET, 18),
+                                 input_names=input_names, output_names=output_names,
+                                 dynamic_shapes=dynamic_shapes, external_data=False)
+        prog.save(str(path))
+    return method
+
+
+EXPORTERS = ("torchscript", "dynamo")
+
+
+def export_checked(what: str, export_fn, check_fn, path: Path):
+    """Export with each exporter in turn until one passes its parity check."""
+    errors = []
+    for method in EXPORTERS:
+        try:
+            export_fn(path, method)
+            return method, check_fn(path)
+        except ExportError as e:
+            errors.append(f"{method} exporter: {e}")
+        except Exception as e:  # noqa: BLE001 - exporter or onnxruntime failure: try the next
+            msg = str(e).strip().splitlines()
+            errors.append(f"{method} exporter: {type(e).__name__}: {msg[-1] if msg else ''}"[:600])
+        log(f"  {errors[-1]}")
+    raise ExportError(f"{what}: no exporter produced a model that passes the parity gate:\n  "
+                      + "\n  ".join(errors))
+
+
+def export_encoder(model, path: Path, method: str) -> str:
+    import torch
+
+    enc_mod, _ = _wrappers(model)
+    x = torch.randn(2, NUM_FEATURES, 48)
+    ln = torch.tensor([48, 31], dtype=torch.int32)
+    B, T = torch.export.Dim("batch", min=1, max=1024), torch.export.Dim("time", min=1, max=4096)
+    return _export(enc_mod, (x, ln), path, [ENC_IN["features"], ENC_IN["lengths"]],
+                   [ENC_OUT["encoded"], ENC_OUT["lengths"]],
+                   {ENC_IN["features"]: {0: "batch", 2: "time"}, ENC_IN["lengths"]: {0: "batch"},
+                    ENC_OUT["encoded"]: {0: "batch", 1: "frames"}, ENC_OUT["lengths"]: {0: "batch"}},
+                   {"features_bft": {0: B, 2: T}, "lengths": {0: B}}, method)
+
+
+def export_step(model, path: Path, method: str) -> str:
+    import torch
+
+    _, step_mod = _wrappers(model)
+    h, c = model.initial_state(3)
+    d = _encoder_dim(model)
+    args = (torch.tensor([BLANK, 0, 5]), torch.randn_like(h), torch.randn_like(c), torch.randn(3, d))
+    B = torch.export.Dim("batch", min=1, max=4096)
+    return _export(step_mod, args, path, list(STEP_IN.values()), list(STEP_OUT.values()),
+                   {"y_prev": {0: "batch"}, "h0": {1: "batch"}, "c0": {1: "batch"},
+                    "enc_t": {0: "batch"}, "logits": {0: "batch"}, "h1": {1: "batch"},
+                    "c1": {1: "batch"}},
+                   {"y_prev": {0: B}, "h0": {1: B}, "c0": {1: B}, "enc_t": {0: B}}, method)
+
+
+# --------------------------------------------------------------------------- parity
+def _real_feature_batches(traces, layout, shapes):
+    """Parity batches of real trace features: for each (B, T), B traces, the first one tiled or
+    cut to exactly T frames (so T is reached), the others cut to at most T (padding)."""
+    feats = []
+    for t in traces:
+        try:
+            feats.append(trace_features(t, layout))
+        except ValueError:
+            pass
+    if not feats:
+        raise ExportError("no usable dev traces for the parity check")
+    rng = np.random.default_rng(0)
+    out = []
+    for b, tmax in shapes:
+        idx = rng.choice(len(feats), size=b, replace=len(feats) < b)
+        batch = [feats[i][:tmax] for i in idx]
+        first = feats[idx[0]]
+        reps = -(-tmax // first.shape[0])
+        batch[0] = np.concatenate([first] * reps, axis=0)[:tmax]
+        out.append(pad_batch(batch))
+    return out
+
+
+def check_encoder(model, onnx_path, batches, tol) -> dict:
+    tr = TorchRunner(model)
+    sess = ort_session(onnx_path)
+    worst = 0.0
+    shapes = []
+    for x, ln in batches:
+        e_pt, l_pt = tr.encode(x, ln)
+        e_on, l_on = sess.run(None, {ENC_IN["features"]: x, ENC_IN["lengths"]: ln})
+        if not np.array_equal(l_pt, l_on.astype(np.int64)):
+            raise ExportError(f"encoder parity: encoded_lengths differ at B={x.shape[0]} T={x.shape[2]}: "
+                              f"{l_pt.tolist()} vs {l_on.tolist()}")
+        if l_on.dtype != np.int32:
+            raise ExportError(f"encoder: encoded_lengths is {l_on.dtype}, must be int32")
+        for i in range(x.shape[0]):
+            n = int(l_pt[i])
+            d = float(np.max(np.abs(e_pt[i, :n] - e_on[i, :n]))) if n else 0.0
+            worst = max(worst, d)
+        shapes.append([int(x.shape[0]), int(x.shape[2])])
+    log(f"  encoder fp32 vs PyTorch: max abs diff {worst:.3g} over (B, T) = {shapes}")
+    if not worst <= tol:
+        raise ExportError(f"encoder parity gate failed: max abs diff {worst:.3g} > {tol}")
+    return {"maxAbsDiff": worst, "shapes": shapes}
+
+
+def check_step(model, onnx_path, dim, tol) -> dict:
+    import torch
+
+    tr = TorchRunner(model)
+    sess = ort_session(onnx_path)
+    rng = np.random.default_rng(1)
+    worst = 0.0
+    sizes = [1, 3, 16, 40]
+    for b in sizes:
+        h, c = model.initial_state(b)
+        h = rng.normal(size=tuple(h.shape)).astype(np.float32) * 0.5
+        c = rng.normal(size=tuple(c.shape)).astype(np.float32) * 0.5
+        y = rng.integers(0, len(TOKENS), size=b).astype(np.int64)
+        e = rng.normal(size=(b, dim)).astype(np.float32)
+        pt = tr.step(y, h, c, e)
+        on = sess.run(None, {"y_prev": y, "h0": h, "c0": c, "enc_t": e})
+        for a, o in zip(pt, on):
+            if a.shape != o.shape:
+                raise ExportError(f"step parity: shape {o.shape} != PyTorch {a.shape} at B={b}")
+            worst = max(worst, float(np.max(np.abs(a - o))))
+    log(f"  step fp32 vs PyTorch: max abs diff {worst:.3g} over B = {sizes}")
+    if not worst <= tol:
+        raise ExportError(f"step parity gate failed: max abs diff {worst:.3g} > {tol}")
+    return {"maxAbsDiff": worst, "batches": sizes}
+
+
+# --------------------------------------------------------------------------- int8
+def quantize_encoder(fp32: Path, out: Path, calib_traces, layout, n_batches, batch_size,
+                     exclude_nodes) -> dict:
+    from onnxruntime.quantization import (CalibrationDataReader, CalibrationMethod, QuantFormat,
+                                          QuantType, quantize_static)
+
+    feats = []
+    for t in calib_traces:
+        try:
+            feats.append(trace_features(t, layout))
+        except ValueError:
+            pass
+        if len(feats) >= n_batches * batch_size:
+            break
+    batches = [pad_batch(feats[i: i + batch_size]) for i in range(0, len(feats), batch_size)]
+    batches = batches[:n_batches]
+    if not batches:
+        raise ExportError("no calibration traces")
+
+    class Reader(CalibrationDataReader):
+        def __init__(self):
+            self.it = iter(batches)
+
+        def get_next(self):
+            b = next(self.it, None)
+            return None if b is None else {ENC_IN["features"]: b[0], ENC_IN["lengths"]: b[1]}
+
+    src = fp32
+    pre = out.with_suffix(".pre.onnx")
+    try:
+        from onnxruntime.quantization.shape_inference import quant_pre_process
+
+        try:
+            quant_pre_process(str(fp32), str(pre), skip_symbolic_shape=False)
+        except Exception:  # noqa: BLE001 - symbolic shape inference fails on some graphs
+            quant_pre_process(str(fp32), str(pre), skip_symbolic_shape=True)
+        src = pre
+    except Exception as e:  # noqa: BLE001 - pre-processing is an optimisation only
+        log(f"  quant_pre_process skipped ({type(e).__name__}: {e})")
+    names = _node_names(src)
+    missing = [n for n in exclude_nodes if n not in names]
+    if missing:
+        raise ExportError(f"--exclude-nodes: no such node(s) in the encoder graph: {missing}; "
+                          f"e.g. {sorted(names)[:8]}")
+    quantize_static(str(src), str(out), Reader(), quant_format=QuantFormat.QDQ,
+                    per_channel=True, activation_type=QuantType.QUInt8,
+                    weight_type=QuantType.QInt8, calibrate_method=CalibrationMethod.MinMax,
+                    nodes_to_exclude=list(exclude_nodes),
+                    extra_options={"ActivationSymmetric": False, "WeightSymmetric": True})
+    if pre.exists():
+        pre.unlink()
+    return {"calibration": {"batches": len(batches), "batchSize": batch_size,
+                            "traces": sum(b[0].shape[0] for b in batches),
+                            "data": "shared/data/hws/dev.jsonl.gz (first traces after a fixed shuffle, seed 0)"},
+            "perChannel": True, "format": "QDQ", "weights": "int8 symmetric per-channel",
+            "activations": "uint8 asymmetric per-tensor (MinMax)", "excludedNodes": list(exclude_nodes)}
+
+
+def _node_names(path) -> set[str]:
+    import onnx
+
+    return {n.name for n in onnx.load(str(path)).graph.node}
+
+
+def encoder_latency_ms(path, x, ln, runs=30) -> float:
+    sess = ort_session(path)
+    feed = {ENC_IN["features"]: x, ENC_IN["lengths"]: ln}
+    for _ in range(3):
+        sess.run(None, feed)
+    ts = []
+    for _ in range(runs):
+        s = time.perf_counter()
+        sess.run(None, feed)
+        ts.append((time.perf_counter() - s) * 1000)
+    return float(np.median(ts))
+
+
+# --------------------------------------------------------------------------- golden
+def f32(a) -> list:
+    """float32 array -> nested lists of decimals that read back (as float32) exactly."""
+    a = np.asarray(a, dtype=np.float32)
+    if a.ndim == 0:
+        return float(f"{float(a):.9g}")
+    return [f32(x) for x in a] if a.ndim > 1 else [float(f"{float(v):.9g}") for v in a]
+
+
+def sha256(path) -> str:
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def golden_vectors(model_dir: Path, name: str, traces, layout, lexicon, cfg, n_beam=20):
+    r = OnnxRunner(model_dir, variant="fp32")
+    ref = {"model": name, "encoder": "encoder.onnx", "encoderSha256": sha256(model_dir / "encoder.onnx"),
+           "step": "step.onnx", "stepSha256": sha256(model_dir / "step.onnx"),
+           "generator": "python -m swipe.export (training/swipe/export.py), onnxruntime CPU"}
+    # encoder: a few fixed traces, B = 1 each
+    enc_cases = []
+    picks = [t for t in traces[:200]]
+    picks = sorted(picks, key=lambda t: len(t["points"]))
+    chosen = [picks[0], picks[len(picks) // 2], picks[-1]]
+    for t in chosen:
+        f = trace_features(t, layout)
+        x, ln = pad_batch([f])
+        enc, el = r.encode(x, ln)
+        enc_cases.append({"id": t["id"], "word": t["word"], "features": f32(f),
+                          "lengths": [int(ln[0])], "encodedLengths": [int(el[0])],
+                          "encoded": f32(enc[0, : int(el[0])])})
+    # a batched call with padding too (B = 3, T = longest)
+    fs = [trace_features(t, layout) for t in chosen]
+    x, ln = pad_batch(fs)
+    enc, el = r.encode(x, ln)
+    batched = {"ids": [t["id"] for t in chosen], "lengths": ln.tolist(),
+               "encodedLengths": el.tolist(),
+               "encoded": [f32(enc[i, : int(el[i])]) for i in range(len(chosen))]}
+    encoder = {**ref, "tolerance": {"maxAbsDiff": GOLDEN_FLOAT_TOL,
+                                    "note": "encoded (valid frames only) vs ORT-web fp32; lengths exact"},
+               "inputs": ENC_IN, "outputs": ENC_OUT, "cases": enc_cases, "batched": batched}
+    # step: batched calls along a real decoding
+    e0 = np.asarray(enc_cases[1]["encoded"], np.float32)
+    h, c = r.initial_state()
+    rng = np.random.default_rng(3)
+    step_cases = []
+    H = np.stack([h], 1)
+    C = np.stack([c], 1)
+    y = np.array([BLANK], np.int64)
+    for k, b in enumerate([1, 4, 16]):
+        e = e0[np.arange(b) % e0.shape[0]]
+        if H.shape[1] != b:
+            idx = np.arange(b) % H.shape[1]
+            H, C = H[:, idx], C[:, idx]
+            y = rng.integers(0, BLANK + 1, size=b).astype(np.int64)
+        lo, h1, c1 = r.step(y, np.ascontiguousarray(H), np.ascontiguousarray(C), np.ascontiguousarray(e))
+        step_cases.append({"batch": b, "y_prev": y.tolist(), "h0": f32(H), "c0": f32(C),
+                           "enc_t": f32(e), "logits": f32(lo), "h1": f32(h1), "c1": f32(c1)})
+        H, C = h1, c1
+    step = {**ref, "tolerance": {"maxAbsDiff": GOLDEN_FLOAT_TOL}, "inputs": STEP_IN,
+            "outputs": STEP_OUT, "cases": step_cases}
+    # beam: fixed dev traces, B = 1 encoder runs, fp32 models
+    beam_cases = []
+    stride = max(1, len(traces) // (n_beam * 3))
+    for t in traces[::stride]:
+        try:
+            f = trace_features(t, layout)
+        except ValueError:
+            continue
+        x, ln = pad_batch([f])
+        enc, el = r.encode(x, ln)
+        res = beam_search(r, enc[0, : int(el[0])], lexicon, cfg)
+        sc = [s for _, s in res]
+        # keep traces whose ranking is not decided by a near-tie (robust to float noise)
+        if any(a - b < 10 * GOLDEN_BEAM_TOL for a, b in zip(sc, sc[1:])):
+            continue
+        beam_cases.append({"id": t["id"], "word": t["word"], "width": t["width"],
+                           "height": t["height"], "points": t["points"],
+                           "encodedLength": int(el[0]),
+                           "words": [w for w, _ in res], "scores": [float(f"{s:.12g}") for s in sc]})
+        if len(beam_cases) >= n_beam:
+            break
+    beam = {**ref, "lexicon": "lexicon.tsv", "lexiconSha256": sha256(model_dir / "lexicon.tsv"),
+            "layout": "qwerty.json", "decoding": cfg.to_manifest(),
+            "tolerance": {"words": "identical, same order", "scoreAbs": GOLDEN_BEAM_TOL,
+                          "note": ("features (swipe-features-v1) -> encoder.onnx B=1 -> "
+                                   "BEAM_SEARCH.md; traces are dev traces whose consecutive "
+                                   f"scores differ by >= {10 * GOLDEN_BEAM_TOL}")},
+            "cases": beam_cases}
+    return {"encoder.json": encoder, "step.json": step, "beam.json": beam}
+
+
+# --------------------------------------------------------------------------- main
+def evaluate_all(model, out_dir: Path, traces, layout, lexicon, cfg, seen, include_int8):
+    res = {}
+    runners = [("pytorch", lambda: TorchRunner(model)),
+               ("onnxFp32", lambda: OnnxRunner(out_dir, variant="fp32"))]
+    if include_int8:
+        runners.append(("onnxInt8", lambda: OnnxRunner(out_dir, variant="int8")))
+    for key, mk in runners:
+        r = mk()
+        preds, tm, _ = decode_traces(r, traces, lexicon, cfg, layout)
+        m = score({p["id"]: p["words"] for p in preds}, traces, seen, lexicon.words)
+        a = m["all"]
+        res[key] = {"top1": round(a["top1"], 5), "top4": round(a["top4"], 5),
+                    "mrr": round(a["mrr"], 5), "strata": m,
+                    "tracesPerSecond": round(len(traces) / tm["total_s"], 2)}
+        log(f"  dev {key:<9} top-1 {100 * a['top1']:.2f}%  top-4 {100 * a['top4']:.2f}%  "
+            f"MRR {100 * a['mrr']:.2f}%  ({len(traces)} traces, {tm['total_s']:.0f}s)")
+    return res
+
+
+def build(args) -> dict:
+    import torch
+
+    torch.set_num_threads(args.threads)
+    out = Path(args.out).resolve()
+    name = args.name or out.name
+    model, cfg, meta = load_model(args.checkpoint)
+    layout_path = Path(args.layout) if args.layout else data_dir() / "layouts" / "qwerty.json"
+    layout = load_layout(layout_path)
+    dev_all = load_traces(args.dev_traces or split_path("dev"))
+    if args.lexicon:
+        lexicon = Lexicon.load(args.lexicon)
+    else:
+        lexicon = Lexicon.build_default(top_n=args.lexicon_top_n)
+    dcfg = BeamConfig(beam=args.beam, prune=args.prune, max_symbols_per_frame=args.max_symbols,
+                      prior_weight=args.prior_weight, top_k=args.top_k).validate()
+
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{name}.tmp-", dir=out.parent))
+    try:
+        t0 = time.time()
+        log(f"[1/6] encoder -> ONNX fp32")
+        dim = _encoder_dim(model)
+        shapes = [(1, 1), (1, 2), (1, 7), (1, 64), (2, 33), (3, 120), (5, 200), (8, 57)]
+        batches = _real_feature_batches(dev_all[:400], layout, shapes)
+        exporter, enc_par = export_checked(
+            "encoder", lambda p, m: export_encoder(model, p, m),
+            lambda p: check_encoder(model, p, batches, args.tol), tmp / "encoder.onnx")
+        log(f"  encoder exporter: {exporter}")
+        log(f"[2/6] step -> ONNX fp32")
+        step_exporter, step_par = export_checked(
+            "step", lambda p, m: export_step(model, p, m),
+            lambda p: check_step(model, p, dim, args.tol), tmp / "step.onnx")
+        log(f"  step exporter: {step_exporter}")
+        h, _ = model.initial_state(1)
+        layers, hidden = int(h.shape[0]), int(h.shape[2])
+
+        int8 = None
+        if not args.skip_int8:
+            log(f"[3/6] encoder -> INT8 QDQ (calibration {args.calib_batches} x {args.calib_batch_size} dev traces)")
+            rng = np.random.default_rng(0)
+            order = rng.permutation(len(dev_all))
+            calib = [dev_all[i] for i in order]
+            int8 = quantize_encoder(tmp / "encoder.onnx", tmp / "encoder.int8.onnx", calib, layout,
+                                    args.calib_batches, args.calib_batch_size,
+                                    [n for n in (args.exclude_nodes or "").split(",") if n])
+            # informative (not gated) deviation of INT8 from fp32
+            x, ln = batches[6]
+            s32, s8 = ort_session(tmp / "encoder.onnx"), ort_session(tmp / "encoder.int8.onnx")
+            e32, l32 = s32.run(None, {"features_bft": x, "lengths": ln})
+            e8, _ = s8.run(None, {"features_bft": x, "lengths": ln})
+            int8["maxAbsDiffVsFp32"] = float(max(np.max(np.abs(e32[i, :l32[i]] - e8[i, :l32[i]]))
+                                                 for i in range(x.shape[0])))
+            int8["encoderMsOrtCpu"] = {
+                "fp32": round(encoder_latency_ms(tmp / "encoder.onnx", x[:1], ln[:1]), 3),
+                "int8": round(encoder_latency_ms(tmp / "encoder.int8.onnx", x[:1], ln[:1]), 3),
+                "input": f"B=1 T={int(ln[0])}, onnxruntime {__import__('onnxruntime').__version__} CPU, 1 thread"}
+            log(f"  INT8 vs fp32 max abs diff {int8['maxAbsDiffVsFp32']:.3g}; ORT CPU encoder ms "
+                f"{int8['encoderMsOrtCpu']}")
+        else:
+            log("[3/6] INT8 skipped (--skip-int8)")
+
+        log("[4/6] lexicon, layout, model.json")
+        lexicon.save(tmp / "lexicon.tsv")
+        shutil.copyfile(layout_path, tmp / "qwerty.json")
+        variants = {"fp32": "encoder.onnx"}
+        if int8 is not None:
+            variants["int8"] = "encoder.int8.onnx"
+        manifest = {
+            "formatVersion": 1,
+            "name": name,
+            "features": FEATURES_MANIFEST,
+            "vocab": list(TOKENS),
+            "blankId": BLANK,
+            "encoder": {"file": "encoder.onnx", "variants": variants, "inputs": ENC_IN,
+                        "outputs": ENC_OUT, "subsampling": 4, "dim": dim},
+            "step": {"file": "step.onnx", "inputs": STEP_IN, "outputs": STEP_OUT,
+                     "layers": layers, "hidden": hidden, "startToken": BLANK},
+            "lexicon": {"file": "lexicon.tsv", "format": "word<TAB>logprior (ln(count/total), 17 significant digits)",
+                        "size": len(lexicon), "source": lexicon.source},
+            "layout": "qwerty.json",
+            "decoding": dcfg.to_manifest(),
+        }
+        (tmp / "model.json").write_text(json.dumps(manifest, indent=1) + "\n")
+
+        metrics = None
+        if args.eval_limit != 0:
+            n = None if args.eval_limit < 0 else args.eval_limit
+            ev = dev_all[:n] if n else dev_all
+            log(f"[5/6] dev evaluation on {len(ev)} traces (beam {dcfg.beam}, λ {dcfg.prior_weight})")
+            seen = train_words(split_path("train"))
+            res = evaluate_all(model, tmp, ev, layout, lexicon, dcfg, seen, int8 is not None)
+            base = res["onnxFp32"]
+            metrics = {"data": "shared/data/hws/dev.jsonl.gz", "split": "dev", "traces": len(ev),
+                       "limit": n, "top1": base["top1"], "top4": base["top4"], "mrr": base["mrr"],
+                       "lexiconSize": len(lexicon), "lexicon": lexicon.source,
+                       "byRuntime": {k: {kk: v[kk] for kk in ("top1", "top4", "mrr", "tracesPerSecond")}
+                                     for k, v in res.items()},
+                       "strata": base["strata"],
+                       "command": (f"python -m swipe.evaluate --onnx public/models/{name} --variant fp32"
+                                   + (f" --limit {n}" if n else "")),
+                       "note": "figures of the shipped encoder variant (encoder.file); onnxruntime CPU"}
+        else:
+            log("[5/6] dev evaluation skipped (--eval-limit 0)")
+        sizes = {p.name: p.stat().st_size for p in sorted(tmp.iterdir())}
+        int8_ok = None
+        if int8 is not None and metrics is not None:
+            loss = 100 * (res["onnxFp32"]["top4"] - res["onnxInt8"]["top4"])
+            int8_ok = loss <= 0.3
+            int8["top4LossPoints"] = round(loss, 3)
+        manifest["encoder"]["defaultChoice"] = (
+            "fp32: INT8 becomes the default only if its dev top-4 loss is <= 0.3 points AND it is "
+            "faster in onnxruntime-web WASM (to be measured by npm run bench); "
+            + ("INT8 accuracy gate passed" if int8_ok else "INT8 accuracy gate failed or not measured"))
+        manifest["metrics"] = metrics
+        manifest["export"] = {
+            "checkpoint": str(args.checkpoint), "opset": OPSET, "exporter": {"encoder": exporter, "step": step_exporter},
+            "parity": {"encoderFp32": enc_par, "stepFp32": step_par, "tolerance": args.tol},
+            "int8": int8, "sizes": sizes, "seconds": round(time.time() - t0, 1),
+            "torch": torch.__version__, "onnxruntime": __import__("onnxruntime").__version__,
+        }
+        (tmp / "model.json").write_text(json.dumps(manifest, indent=1) + "\n")
+
+        golden = None
+        if args.golden:
+            log("[6/6] golden vectors")
+            golden = golden_vectors(tmp, name, dev_all[:3000], layout, lexicon, dcfg)
+            if len(golden["beam.json"]["cases"]) < 5:
+                raise ExportError(f"only {len(golden['beam.json']['cases'])} beam golden cases found")
+        # ---- commit: nothing above wrote outside tmp
+        if out.exists():
+            old = out.parent / f".{name}.old-{os.getpid()}"
+            out.rename(old)
+            tmp.rename(out)
+            shutil.rmtree(old)
+        else:
+            tmp.rename(out)
+        if golden:
+            gd = Path(args.golden)
+            gd.mkdir(parents=True, exist_ok=True)
+            for fn, obj in golden.items():
+                p = gd / (fn + ".tmp")
+                p.write_text(json.dumps(obj, separators=(",", ":")) + "\n")
+                os.replace(p, gd / fn)
+            log(f"  wrote {', '.join(golden)} into {gd}")
+        sizes = {p.name: p.stat().st_size for p in sorted(out.iterdir())}
+        log(f"done: {out} ({sum(sizes.values())} bytes) {sizes}")
+        return manifest
+    finally:
+        if tmp.exists():
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(prog="python -m swipe.export", description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--checkpoint", required=True)
+    ap.add_argument("--out", required=True, help="public/models/<name>")
+    ap.add_argument("--name", default=None, help="model name (default: the --out folder name)")
+    ap.add_argument("--calib-batches", type=int, default=64)
+    ap.add_argument("--calib-batch-size", type=int, default=8)
+    ap.add_argument("--exclude-nodes", default="", help="comma-separated encoder node names kept fp32")
+    ap.add_argument("--skip-int8", action="store_true")
+    ap.add_argument("--tol", type=float, default=1e-4, help="fp32 parity gate (max abs diff)")
+    ap.add_argument("--lexicon", default=None, help="lexicon.tsv to ship (default: build it)")
+    ap.add_argument("--lexicon-top-n", type=int, default=50_000)
+    ap.add_argument("--layout", default=None)
+    ap.add_argument("--dev-traces", default=None)
+    ap.add_argument("--eval-limit", type=int, default=2000,
+                    help="dev traces for the metrics in model.json (0 = skip, -1 = all)")
+    ap.add_argument("--beam", type=int, default=16)
+    ap.add_argument("--prune", type=int, default=6)
+    ap.add_argument("--max-symbols", type=int, default=20)
+    ap.add_argument("--prior-weight", type=float, default=0.5)
+    ap.add_argument("--top-k", type=int, default=4)
+    ap.add_argument("--golden", default=None, help="write encoder/step/beam golden JSON here")
+    ap.add_argument("--threads", type=int, default=1)
+    a = ap.parse_args(argv)
+    try:
+        build(a)
+    except ExportError as e:
+        print(f"export failed: {e}\nnothing was written to {a.out}", file=sys.stderr)
+        raise SystemExit(2)
+
+
+if __name__ == "__main__":
+    main()
