@@ -1,0 +1,135 @@
+/**
+ * Receiver-side validation. Every context checks what it receives instead of trusting the
+ * sender's types, so a malformed message gets a clear `bad-request` value, never a crash.
+ */
+import {
+  CHANNEL,
+  REQUEST_TYPES,
+  SELF_TEST_INPUT_SIZE,
+  type RequestEnvelope,
+  type RequestPayload,
+  type RequestType,
+  type ResponseEnvelope,
+  type Result,
+  type Settings,
+} from './protocol';
+import { err, ok } from './result';
+
+/** Bounds the message size; far above a real swipe (a few hundred points) so none is refused. */
+export const MAX_TRACE_POINTS = 20_000;
+export const MAX_WORD_LENGTH = 64;
+
+type Check<T> = (raw: Record<string, unknown>) => string | T;
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function isFiniteNumber(value: unknown): value is number {
+  return typeof value === 'number' && Number.isFinite(value);
+}
+
+function isStringArray(value: unknown): value is string[] {
+  return Array.isArray(value) && value.every((item) => typeof item === 'string');
+}
+
+const checkDecode: Check<RequestPayload<'decode'>> = (raw) => {
+  const { points, width, height, layout } = raw;
+  if (!Array.isArray(points)) return 'points must be an array of [x, y, t_ms]';
+  if (points.length > MAX_TRACE_POINTS) return `points has ${points.length} entries, more than ${MAX_TRACE_POINTS}`;
+  for (let i = 0; i < points.length; i++) {
+    const point: unknown = points[i];
+    if (!Array.isArray(point) || point.length !== 3) return `points[${i}] must be [x, y, t_ms]`;
+    const bad = point.findIndex((v) => !isFiniteNumber(v));
+    if (bad >= 0) return `points[${i}][${bad}] is not a finite number: ${String(point[bad])}`;
+  }
+  if (!isFiniteNumber(width) || width <= 0) return `width must be a positive number, got ${String(width)}`;
+  if (!isFiniteNumber(height) || height <= 0) return `height must be a positive number, got ${String(height)}`;
+  if (typeof layout !== 'string' || layout === '') return 'layout must be a non-empty string';
+  return { points: points as RequestPayload<'decode'>['points'], width, height, layout };
+};
+
+const checkLearnWord: Check<RequestPayload<'learnWord'>> = (raw) => {
+  const { word } = raw;
+  if (typeof word !== 'string' || word.trim() === '') return 'word must be a non-empty string';
+  if (word.length > MAX_WORD_LENGTH) return `word is longer than ${MAX_WORD_LENGTH} characters`;
+  return { word };
+};
+
+const checkEmpty: Check<Record<string, never>> = () => ({});
+
+const checkSetSettings: Check<Partial<Settings>> = (raw) => {
+  const patch: Partial<Settings> = {};
+  for (const [key, value] of Object.entries(raw)) {
+    if (key === 'enabled') {
+      if (typeof value !== 'boolean') return 'enabled must be a boolean';
+      patch.enabled = value;
+    } else if (key === 'layout') {
+      if (typeof value !== 'string' || value === '') return 'layout must be a non-empty string';
+      patch.layout = value;
+    } else if (key === 'disabledSites') {
+      if (!isStringArray(value)) return 'disabledSites must be an array of strings';
+      patch.disabledSites = value;
+    } else {
+      return `unknown setting: ${key}`;
+    }
+  }
+  return patch;
+};
+
+const checkSelfTest: Check<RequestPayload<'selfTest'>> = (raw) => {
+  const { input } = raw;
+  if (!Array.isArray(input) || input.length !== SELF_TEST_INPUT_SIZE || !input.every(isFiniteNumber)) {
+    return `input must be ${SELF_TEST_INPUT_SIZE} finite numbers`;
+  }
+  return { input };
+};
+
+const PAYLOAD_CHECKS: { readonly [K in RequestType]: Check<RequestPayload<K>> } = {
+  decode: checkDecode,
+  learnWord: checkLearnWord,
+  getSettings: checkEmpty,
+  setSettings: checkSetSettings,
+  status: checkEmpty,
+  selfTest: checkSelfTest,
+};
+
+/** True when the message belongs to this protocol at all (other messages are not ours to answer). */
+export function isOurs(raw: unknown): raw is { channel: typeof CHANNEL } {
+  return isRecord(raw) && raw.channel === CHANNEL;
+}
+
+export function isRequestType(value: unknown): value is RequestType {
+  return typeof value === 'string' && (REQUEST_TYPES as string[]).includes(value);
+}
+
+/** Parses a request envelope, returning a typed copy holding only known fields. */
+export function parseRequest(raw: unknown): Result<RequestEnvelope> {
+  if (!isRecord(raw) || raw.channel !== CHANNEL) return err('bad-request', `not a ${CHANNEL} message`);
+  const { id, type, target, payload } = raw;
+  if (typeof id !== 'string' || id === '') return err('bad-request', 'id must be a non-empty string');
+  if (!isRequestType(type)) return err('bad-request', `unknown request type: ${String(type)}`);
+  if (target !== 'background' && target !== 'host') return err('bad-request', `unknown target: ${String(target)}`);
+  if (!isRecord(payload)) return err('bad-request', `${type}: payload must be an object`);
+  const checked = PAYLOAD_CHECKS[type](payload);
+  if (typeof checked === 'string') return err('bad-request', `${type}: ${checked}`);
+  return ok({ channel: CHANNEL, id, type, target, payload: checked } as RequestEnvelope);
+}
+
+/** Checks a response's envelope; the value inside is trusted as far as its `ok` flag. */
+export function parseResponse(raw: unknown, expectedId: string): Result<unknown> {
+  if (!isRecord(raw) || raw.channel !== CHANNEL) {
+    return err('internal', `no ${CHANNEL} response (got ${raw === undefined ? 'nothing' : typeof raw})`);
+  }
+  const response = raw as unknown as ResponseEnvelope;
+  if (response.id !== expectedId) return err('internal', `response id ${String(response.id)} does not match request ${expectedId}`);
+  const result: unknown = response.result;
+  if (!isRecord(result) || typeof result.ok !== 'boolean') return err('internal', 'response has no result');
+  if (!result.ok) {
+    const error = result.error;
+    if (!isRecord(error) || typeof error.code !== 'string' || typeof error.message !== 'string') {
+      return err('internal', 'response error is malformed');
+    }
+  }
+  return result as Result<unknown>;
+}

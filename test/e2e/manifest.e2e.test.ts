@@ -1,0 +1,87 @@
+/**
+ * Checks the production builds (`npm run build`) ship what the README promises: fewest
+ * permissions, the wasm CSP, the content script in all frames, ORT and the fixture model
+ * bundled, no remote code, and the two store zips.
+ */
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const CSP = "script-src 'self' 'wasm-unsafe-eval'; object-src 'self'";
+const version = (JSON.parse(readFileSync('package.json', 'utf8')) as { version: string }).version;
+
+function readManifest(dir: string): Record<string, unknown> {
+  const path = resolve(dir, 'manifest.json');
+  if (!existsSync(path)) throw new Error(`${path} is missing: run \`npm run build\` first`);
+  return JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
+}
+
+function filesUnder(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    return statSync(path).isDirectory() ? filesUnder(path) : [path];
+  });
+}
+
+const builds = [
+  { browser: 'chrome', dir: '.output/chrome-mv3', permissions: ['storage', 'offscreen'] },
+  { browser: 'firefox', dir: '.output/firefox-mv2', permissions: ['storage'] },
+] as const;
+
+describe.each(builds)('$browser production build', ({ browser, dir, permissions }) => {
+  const manifest = readManifest(dir);
+
+  it('should ask only for the permissions explained in the README', () => {
+    expect(manifest.permissions).toEqual(permissions);
+    expect(manifest.host_permissions).toBeUndefined();
+    expect(manifest.optional_permissions).toBeUndefined();
+    expect(manifest.externally_connectable).toBeUndefined();
+  });
+
+  it('should allow WebAssembly but no remote or inline scripts', () => {
+    const csp = browser === 'chrome' ? (manifest.content_security_policy as { extension_pages: string }).extension_pages : manifest.content_security_policy;
+    expect(csp).toBe(CSP);
+  });
+
+  it('should inject the content script into every frame', () => {
+    expect(manifest.content_scripts).toEqual([
+      expect.objectContaining({ matches: ['<all_urls>'], all_frames: true, match_about_blank: true }),
+    ]);
+  });
+
+  it('should bundle onnxruntime-web and the fixture model instead of fetching them', () => {
+    for (const file of ['ort/ort-wasm-simd-threaded.mjs', 'ort/ort-wasm-simd-threaded.wasm', 'fixtures/tiny.onnx']) {
+      expect(existsSync(resolve(dir, file)), file).toBe(true);
+    }
+  });
+
+  it('should contain no remote script URLs or e2e test hooks', () => {
+    for (const file of filesUnder(resolve(dir)).filter((f) => /\.(m?js|html)$/.test(f))) {
+      const text = readFileSync(file, 'utf8');
+      expect(text, file).not.toMatch(/<script[^>]+src=["']https?:/i);
+      expect(text, file).not.toMatch(/\bimport\s*\(\s*["']https?:/);
+      expect(text, file).not.toMatch(/cdn\.jsdelivr|unpkg\.com|cdnjs/);
+      expect(text, file).not.toContain('swipeAnywhereE2eSelfTest');
+    }
+  });
+
+  it('should have a store zip', () => {
+    expect(existsSync(resolve(`.output/swipe-anywhere-${version}-${browser}.zip`))).toBe(true);
+  });
+});
+
+describe('browser-specific manifest keys', () => {
+  it('should run the Chrome background as a service worker with an offscreen engine host', () => {
+    const manifest = readManifest('.output/chrome-mv3');
+    expect(manifest.manifest_version).toBe(3);
+    expect(manifest.background).toEqual({ service_worker: 'background.js' });
+    expect(existsSync(resolve('.output/chrome-mv3/offscreen.html'))).toBe(true);
+  });
+
+  it('should make the Firefox background page the engine host and carry a gecko id', () => {
+    const manifest = readManifest('.output/firefox-mv2');
+    expect(manifest.background).toEqual({ scripts: ['background.js'] });
+    expect(manifest.browser_specific_settings).toMatchObject({ gecko: { id: 'swipe-anywhere@swipe-anywhere.dev' } });
+    expect(existsSync(resolve('.output/firefox-mv2/offscreen.html'))).toBe(false);
+  });
+});
