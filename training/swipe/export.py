@@ -92,7 +92,10 @@ def load_model(path):
     if lo.shape[-1] != len(TOKENS):
         raise ExportError(f"checkpoint {p}: vocabulary mismatch: the model has {lo.shape[-1]} "
                           f"outputs, swipe/vocab.py has {len(TOKENS)} tokens (blank = {BLANK})")
-    vocab = getattr(cfg, "vocab", None) or (meta or {}).get("vocab") if isinstance(meta, dict) else None
+    blank = getattr(cfg, "blank_id", BLANK)
+    if blank != BLANK:
+        raise ExportError(f"checkpoint {p}: vocabulary mismatch: blank id {blank} != {BLANK}")
+    vocab = (meta or {}).get("vocab") if isinstance(meta, dict) else None
     if vocab is not None and list(vocab) != list(TOKENS):
         raise ExportError(f"checkpoint {p}: vocabulary mismatch: {vocab!r} != {TOKENS!r}")
     return model, cfg, meta
@@ -276,8 +279,11 @@ def check_step(model, onnx_path, dim, tol) -> dict:
 
 
 # --------------------------------------------------------------------------- int8
+INT8_OP_TYPES = ("Conv", "MatMul", "Gemm")
+
+
 def quantize_encoder(fp32: Path, out: Path, calib_traces, layout, n_batches, batch_size,
-                     exclude_nodes) -> dict:
+                     exclude_nodes, op_types=INT8_OP_TYPES) -> dict:
     from onnxruntime.quantization import (CalibrationDataReader, CalibrationMethod, QuantFormat,
                                           QuantType, quantize_static)
 
@@ -319,17 +325,26 @@ def quantize_encoder(fp32: Path, out: Path, calib_traces, layout, n_batches, bat
     if missing:
         raise ExportError(f"--exclude-nodes: no such node(s) in the encoder graph: {missing}; "
                           f"e.g. {sorted(names)[:8]}")
-    quantize_static(str(src), str(out), Reader(), quant_format=QuantFormat.QDQ,
-                    per_channel=True, activation_type=QuantType.QUInt8,
-                    weight_type=QuantType.QInt8, calibrate_method=CalibrationMethod.MinMax,
-                    nodes_to_exclude=list(exclude_nodes),
-                    extra_options={"ActivationSymmetric": False, "WeightSymmetric": True})
+    import logging
+
+    root = logging.getLogger()
+    level = root.level
+    root.setLevel(logging.ERROR)  # ORT's quantizer warns per node about pre-processing
+    try:
+        quantize_static(str(src), str(out), Reader(), quant_format=QuantFormat.QDQ,
+                        op_types_to_quantize=list(op_types),
+                        per_channel=True, activation_type=QuantType.QUInt8,
+                        weight_type=QuantType.QInt8, calibrate_method=CalibrationMethod.MinMax,
+                        nodes_to_exclude=list(exclude_nodes),
+                        extra_options={"ActivationSymmetric": False, "WeightSymmetric": True})
+    finally:
+        root.setLevel(level)
     if pre.exists():
         pre.unlink()
     return {"calibration": {"batches": len(batches), "batchSize": batch_size,
                             "traces": sum(b[0].shape[0] for b in batches),
                             "data": "shared/data/hws/dev.jsonl.gz (first traces after a fixed shuffle, seed 0)"},
-            "perChannel": True, "format": "QDQ", "weights": "int8 symmetric per-channel",
+            "perChannel": True, "format": "QDQ", "opTypes": list(op_types), "weights": "int8 symmetric per-channel",
             "activations": "uint8 asymmetric per-tensor (MinMax)", "excludedNodes": list(exclude_nodes)}
 
 

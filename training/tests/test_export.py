@@ -1,0 +1,102 @@
+"""Export of a tiny random SwipeTransducer: ONNX round trip, INT8, model.json, golden, bad input."""
+import json
+from dataclasses import asdict
+
+import numpy as np
+import pytest
+import torch
+
+from swipe.evaluate import OnnxRunner, TorchRunner
+from swipe.export import main as export_main
+from swipe.lexicon import Lexicon
+from swipe.model import ModelConfig, SwipeTransducer
+from swipe.vocab import TOKENS
+
+TINY = dict(d_model=32, num_layers=2, num_heads=2, ffn_dim=32, conv_kernel=5, pred_embed=8,
+            pred_hidden=16, joint_dim=16, ctc_weight=0.0, dropout=0.0)
+
+
+def _ckpt(path, **over):
+    torch.manual_seed(0)
+    cfg = ModelConfig(**{**TINY, **over})
+    m = SwipeTransducer(cfg)
+    torch.save({"model_cfg": asdict(cfg), "model": m.state_dict()}, path)
+    return path
+
+
+@pytest.fixture(scope="module")
+def exported(tmp_path_factory):
+    d = tmp_path_factory.mktemp("exp")
+    ck = _ckpt(d / "tiny.pt")
+    lex = d / "lex.tsv"
+    Lexicon([("the", -1.0), ("they", -2.0), ("of", -1.5), ("house", -3.0), ("a", -2.5),
+             ("dynegy", -4.0)]).save(lex)
+    out = d / "models" / "tiny"
+    export_main(["--checkpoint", str(ck), "--out", str(out), "--lexicon", str(lex),
+                 "--calib-batches", "2", "--calib-batch-size", "4", "--eval-limit", "12",
+                 "--golden", str(d / "golden")])
+    return d, ck, out
+
+
+def test_files_and_manifest(exported):
+    d, _, out = exported
+    names = sorted(p.name for p in out.iterdir())
+    assert names == ["encoder.int8.onnx", "encoder.onnx", "lexicon.tsv", "model.json",
+                     "qwerty.json", "step.onnx"]
+    m = json.loads((out / "model.json").read_text())
+    assert m["formatVersion"] == 1 and m["name"] == "tiny" and m["vocab"] == TOKENS
+    assert m["blankId"] == 27 and m["step"]["startToken"] == 27
+    assert m["encoder"]["dim"] == 32 and m["step"]["layers"] == 1 and m["step"]["hidden"] == 16
+    assert m["encoder"]["variants"] == {"fp32": "encoder.onnx", "int8": "encoder.int8.onnx"}
+    assert m["export"]["parity"]["encoderFp32"]["maxAbsDiff"] <= 1e-4
+    assert m["export"]["sizes"]["encoder.onnx"] == (out / "encoder.onnx").stat().st_size
+    assert m["metrics"]["traces"] == 12 and set(m["metrics"]["byRuntime"]) == {"pytorch", "onnxFp32", "onnxInt8"}
+    assert m["lexicon"]["size"] == 6
+    assert not list(out.parent.glob(".tiny.*"))  # no temp folder left
+    g = json.loads((d / "golden" / "beam.json").read_text())
+    assert g["cases"] and all(set(c["words"]) <= {"the", "they", "of", "house", "a", "dynegy"}
+                              for c in g["cases"])
+
+
+def test_onnx_dynamic_batch_and_time_matches_torch(exported):
+    _, ck, out = exported
+    from swipe.model import load_checkpoint
+
+    model, _, _ = load_checkpoint(ck)
+    pt, on = TorchRunner(model), OnnxRunner(out, variant="fp32")
+    rng = np.random.default_rng(0)
+    for B, T in [(1, 3), (2, 17), (4, 90), (3, 250)]:
+        x = rng.normal(size=(B, 35, T)).astype(np.float32)
+        ln = rng.integers(1, T + 1, size=B).astype(np.int32)
+        ln[0] = T
+        e1, l1 = pt.encode(x, ln)
+        e2, l2 = on.encode(x, ln)
+        assert np.array_equal(l1, l2)
+        for i in range(B):
+            assert np.abs(e1[i, : l1[i]] - e2[i, : l2[i]]).max() < 1e-4
+        h = rng.normal(size=(1, B, 16)).astype(np.float32)
+        y = rng.integers(0, 28, size=B)
+        a, b = pt.step(y, h, h.copy(), e1[:, 0]), on.step(y, h, h.copy(), e1[:, 0])
+        for u, v in zip(a, b):
+            assert np.abs(u - v).max() < 1e-4
+
+
+@pytest.mark.parametrize("kind", ["missing", "garbage", "vocab"])
+def test_bad_checkpoint_clear_error_nothing_written(tmp_path, capsys, kind):
+    out = tmp_path / "models" / "bad"
+    if kind == "missing":
+        ck = tmp_path / "nope.pt"
+    elif kind == "garbage":
+        ck = tmp_path / "bad.pt"
+        ck.write_bytes(b"not a checkpoint")
+    else:
+        ck = _ckpt(tmp_path / "v30.pt", vocab_size=30)
+    with pytest.raises(SystemExit) as e:
+        export_main(["--checkpoint", str(ck), "--out", str(out), "--skip-int8",
+                     "--eval-limit", "0", "--lexicon-top-n", "10"])
+    assert e.value.code == 2
+    err = capsys.readouterr().err
+    assert "export failed" in err
+    assert {"missing": "not found", "garbage": "cannot load", "vocab": "vocabulary mismatch"}[kind] in err
+    assert not out.exists()
+    assert not (tmp_path / "models").exists() or not list((tmp_path / "models").iterdir())
