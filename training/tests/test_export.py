@@ -100,3 +100,51 @@ def test_bad_checkpoint_clear_error_nothing_written(tmp_path, capsys, kind):
     assert {"missing": "not found", "garbage": "cannot load", "vocab": "vocabulary mismatch"}[kind] in err
     assert not out.exists()
     assert not (tmp_path / "models").exists() or not list((tmp_path / "models").iterdir())
+
+
+GOLDEN = __import__("pathlib").Path(__file__).resolve().parents[2] / "test" / "fixtures" / "golden"
+
+
+def _golden_model():
+    import hashlib
+
+    p = GOLDEN / "beam.json"
+    if not p.exists():
+        pytest.skip("no golden vectors")
+    g = json.loads(p.read_text())
+    d = GOLDEN.parents[2] / "public" / "models" / g["model"]
+    if not (d / "encoder.onnx").exists() or \
+            hashlib.sha256((d / "encoder.onnx").read_bytes()).hexdigest() != g["encoderSha256"]:
+        pytest.skip(f"model folder {d} absent or not the one the golden vectors were made with")
+    return g, d
+
+
+def test_committed_golden_reproduced():
+    """The reference decoder still reproduces the committed golden vectors (first few cases)."""
+    from swipe.beam_search import BeamConfig, beam_search
+    from swipe.data import load_layout
+    from swipe.evaluate import pad_batch, trace_features
+
+    g, d = _golden_model()
+    r = OnnxRunner(d, variant="fp32")
+    lex = Lexicon.load(d / g["lexicon"])
+    layout = load_layout(d / g["layout"])
+    dc = g["decoding"]
+    cfg = BeamConfig(dc["beam"], dc["prune"], dc["maxSymbolsPerFrame"], dc["priorWeight"], dc["topK"])
+    for case in g["cases"][:4]:
+        x, ln = pad_batch([trace_features(case, layout)])
+        enc, el = r.encode(x, ln)
+        assert int(el[0]) == case["encodedLength"]
+        res = beam_search(r, enc[0, : int(el[0])], lex, cfg)
+        assert [w for w, _ in res] == case["words"]
+        np.testing.assert_allclose([s for _, s in res], case["scores"], atol=g["tolerance"]["scoreAbs"])
+    enc_g = json.loads((GOLDEN / "encoder.json").read_text())
+    c0 = enc_g["cases"][0]
+    f = np.asarray(c0["features"], np.float32)
+    enc, el = r.encode(f.T[None].copy(), np.array([f.shape[0]], np.int32))
+    assert np.abs(enc[0, : int(el[0])] - np.asarray(c0["encoded"], np.float32)).max() < 1e-4
+    st = json.loads((GOLDEN / "step.json").read_text())["cases"][-1]
+    out = r.step(np.array(st["y_prev"], np.int64), np.asarray(st["h0"], np.float32),
+                 np.asarray(st["c0"], np.float32), np.asarray(st["enc_t"], np.float32))
+    for a, k in zip(out, ("logits", "h1", "c1")):
+        assert np.abs(a - np.asarray(st[k], np.float32)).max() < 1e-4
