@@ -313,10 +313,15 @@ def quantize_encoder(fp32: Path, out: Path, calib_traces, layout, n_batches, bat
     try:
         from onnxruntime.quantization.shape_inference import quant_pre_process
 
+        cwd = os.getcwd()
+        os.chdir(out.parent)  # its shape inference may leave <uuid>.data files in the cwd
         try:
-            quant_pre_process(str(fp32), str(pre), skip_symbolic_shape=False)
-        except Exception:  # noqa: BLE001 - symbolic shape inference fails on some graphs
-            quant_pre_process(str(fp32), str(pre), skip_symbolic_shape=True)
+            try:
+                quant_pre_process(str(fp32), str(pre), skip_symbolic_shape=False)
+            except Exception:  # noqa: BLE001 - symbolic shape inference fails on some graphs
+                quant_pre_process(str(fp32), str(pre), skip_symbolic_shape=True)
+        finally:
+            os.chdir(cwd)
         src = pre
     except Exception as e:  # noqa: BLE001 - pre-processing is an optimisation only
         log(f"  quant_pre_process skipped ({type(e).__name__}: {e})")

@@ -57,3 +57,18 @@ def test_score_cli(tmp_path, capsys):
     bad.write_text('{"words": ["a"]}\n')
     with pytest.raises(ValueError, match="needs 'id'"):
         read_preds(bad)
+
+
+def test_decode_cli_on_shipped_model(tmp_path, capsys):
+    from pathlib import Path
+
+    d = Path(__file__).resolve().parents[2] / "public" / "models" / "dev-random"
+    if not (d / "model.json").exists():
+        pytest.skip("no exported model")
+    out = tmp_path / "p.jsonl"
+    res = main(["--onnx", str(d), "--limit", "6", "--out", str(out), "--beam", "4"])
+    lines = [json.loads(x) for x in out.read_text().splitlines()]
+    assert len(lines) == 6 and all(set(x) == {"id", "words", "scores", "ms"} for x in lines)
+    lex = {x.split("\t")[0] for x in (d / "lexicon.tsv").read_text().splitlines()}
+    assert all(w in lex for x in lines for w in x["words"])
+    assert res[0]["metrics"]["all"]["n"] == 6 and res[0]["lexiconSize"] == len(lex)
