@@ -1,0 +1,12 @@
+export { buildKeys, hitTest, hitTestPx, keyRectPx, keyRectsPx, keyAreaAspect, letterRowsBottom } from './geometry';
+export type { KeyDef, KeyKind, Layer, PxRect, Size } from './geometry';
+export { GestureTracker, attachGestures, DEFAULT_MAX_POINTS } from './gesture';
+export type { Trace, GesturePoint, GestureOptions, GestureCallbacks } from './gesture';
+export { QWERTY } from './layout';
+export type { Layout, LayoutKey } from './layout';
+export { initialTextState, reduceText, isSentenceStart, CONTEXT_CHARS, DOUBLE_TAP_MS } from './text-state';
+export type { TextState, TextAction, TextOptions, TextResult, Edit, LearnEvent, ShiftState } from './text-state';
+export { Keyboard } from './Keyboard';
+export type { KeyboardProps, KeyboardTheme } from './Keyboard';
+export { mountKeyboard } from './mount';
+export type { KeyboardHandle, MountOptions } from './mount';
