@@ -1,0 +1,1 @@
+"""SwipeAnywhere training package: features, data, synthetic swipes, Conformer-RNN-T model."""
