@@ -16,8 +16,8 @@ export function isTextControl(el: Element): el is HTMLInputElement | HTMLTextAre
 }
 
 export function isContentEditable(el: Element): el is HTMLElement {
-  const h = el as HTMLElement;
-  if (typeof h.isContentEditable === 'boolean') return h.isContentEditable;
+  if ((el as HTMLElement).isContentEditable === true) return true;
+  // attribute check too: some DOMs (happy-dom) miss contenteditable="" (which means true)
   const host = el.closest('[contenteditable]');
   const v = host?.getAttribute('contenteditable')?.toLowerCase();
   return v === '' || v === 'true' || v === 'plaintext-only';
