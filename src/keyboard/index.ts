@@ -10,3 +10,5 @@ export { Keyboard } from './Keyboard';
 export type { KeyboardProps, KeyboardTheme } from './Keyboard';
 export { mountKeyboard } from './mount';
 export type { KeyboardHandle, MountOptions } from './mount';
+export { createKeyboardController } from './controller';
+export type { ControllerDeps, ControllerView, KeyboardController } from './controller';
