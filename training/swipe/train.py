@@ -53,6 +53,7 @@ class TrainConfig:
     pool_batches: int = 32             # bucketing: sort a pool of this many batches by length
     max_steps: int = 20000
     max_hours: float = 0.0             # >0: stop (after saving) when wall time exceeds this
+    stop_at_step: int = 0              # >0: stop this invocation at this step (schedule still uses max_steps)
     lr: float = 1.5e-3
     warmup_steps: int = 1000
     min_lr_ratio: float = 0.05         # cosine decays to lr * min_lr_ratio
@@ -321,6 +322,7 @@ def train(cfg: TrainConfig, resume: bool = False, quiet: bool = False, real=None
     step = 0
     best = -1.0
     metrics = {}
+    rng_state = None
     if resume and (out / "last.pt").exists():
         ck = torch.load(out / "last.pt", map_location="cpu", weights_only=False)
         model.load_state_dict(ck["model"])
@@ -328,11 +330,7 @@ def train(cfg: TrainConfig, resume: bool = False, quiet: bool = False, real=None
         step = ck["step"]
         best = ck.get("best_metric", -1.0)
         metrics = ck.get("metrics", {})
-        rs = ck.get("rng", {})
-        if rs:
-            torch.set_rng_state(rs["torch"])
-            np.random.set_state(rs["numpy"])
-            random.setstate(rs["python"])
+        rng_state = ck.get("rng")
         if not quiet:
             print(f"resumed from step {step} (best {best})", flush=True)
     with open(out / "config.json", "w") as f:
@@ -362,6 +360,11 @@ def train(cfg: TrainConfig, resume: bool = False, quiet: bool = False, real=None
         from tqdm import tqdm
         bar = tqdm(total=cfg.max_steps, initial=step, mininterval=20, file=sys.stdout, dynamic_ncols=False, ncols=100)
     it = iter(loader)
+    # (iter(loader) draws from the torch RNG: restore the saved state only after it)
+    if rng_state:
+        torch.set_rng_state(rng_state["torch"])
+        np.random.set_state(rng_state["numpy"])
+        random.setstate(rng_state["python"])
     while step < cfg.max_steps:
         b = next(it)
         for g in opt.param_groups:
@@ -391,7 +394,8 @@ def train(cfg: TrainConfig, resume: bool = False, quiet: bool = False, real=None
                 bar.set_postfix(loss=f"{rec['loss']:.3f}", s_step=f"{rec['sec_per_step']:.2f}")
             acc_loss, acc_rnnt, acc_ctc, acc_n, win_t = 0.0, 0.0, 0.0, 0, time.time()
         do_eval = cfg.eval_every > 0 and (step % cfg.eval_every == 0 or step == cfg.max_steps)
-        out_of_time = cfg.max_hours > 0 and (time.time() - start_time) > cfg.max_hours * 3600
+        out_of_time = (cfg.max_hours > 0 and (time.time() - start_time) > cfg.max_hours * 3600) or \
+            (cfg.stop_at_step > 0 and step >= cfg.stop_at_step)
         if do_eval or (out_of_time and cfg.eval_every > 0):
             te = time.time()
             metrics = evaluate_dev(model, dev, cfg.dev_limit, cfg.max_symbols)
