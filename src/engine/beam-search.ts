@@ -1,0 +1,136 @@
+/**
+ * Prefix-constrained RNN-T beam search: an exact port of training/BEAM_SEARCH.md
+ * (`swipe-beam-v1`, reference training/swipe/beam_search.py). Same words in the same order as
+ * the reference for the fp32 models; scores within 1e-3 (test/fixtures/golden/beam.json).
+ *
+ * Per frame t, up to maxSymbolsPerFrame + 1 symbol rounds; each round makes ONE batched step
+ * call for the active hypotheses not yet stepped in this frame (a per-frame cache keyed by trie
+ * node: the step's logits depend on enc_t, so nothing is reusable across frames). Blank sends a
+ * hypothesis to the next-frame set B, where identical prefixes log-add; letters extend it to
+ * its `prune` best trie children. Ranking = acoustic + λ·best(node) (lookahead), ties by prefix.
+ *
+ * One addition to the spec: personal words (personal-words.ts) enter through the trie itself
+ * (MergedTrie, their bonus folded into their prior), so with no personal words the search is
+ * exactly the reference.
+ */
+import { throwIfAborted } from './errors';
+import type { Hypothesis, ScoredWord, SearchResult } from './hypothesis';
+import type { SearchParams } from './params';
+import { gatherStates, logAddExp, logSoftmaxRow, scatterState } from './step';
+import type { StepFn, StepShape } from './step';
+import type { TokenTrie } from './token-trie';
+
+export function rankScore(h: Hypothesis, trie: TokenTrie, lambda: number): number {
+  return h.acoustic + lambda * trie.best(h.node);
+}
+
+/** keep(list, beam): stable sort by (−score, prefix) and take the first `beam`. */
+export function keep(list: Hypothesis[], beam: number, trie: TokenTrie, lambda: number): Hypothesis[] {
+  const scored = list.map((h) => ({ h, s: -rankScore(h, trie, lambda) }));
+  scored.sort((a, b) => (a.s < b.s ? -1 : a.s > b.s ? 1 : a.h.key < b.h.key ? -1 : a.h.key > b.h.key ? 1 : 0));
+  return scored.slice(0, beam).map((x) => x.h);
+}
+
+export function initialHypothesis(shape: StepShape, trie: TokenTrie): Hypothesis {
+  const zeros = new Float32Array(shape.layers * shape.hidden); // (L, Hd)
+  return { key: '', node: trie.root, acoustic: 0, lastToken: shape.startToken, h: zeros, c: zeros };
+}
+
+/**
+ * Final ranking: hypotheses ending a word, score = acoustic + λ·log prior, sorted by
+ * (score desc, word asc). The display map can send two keys to one word ("dont", "don't"):
+ * the first (best) one is kept, so the words stay distinct.
+ */
+export function rankWords(hyps: Iterable<Hypothesis>, trie: TokenTrie, lambda: number, topK: number): ScoredWord[] {
+  const all: { key: string; score: number }[] = [];
+  for (const h of hyps) {
+    const p = trie.wordPrior(h.node);
+    if (Number.isNaN(p) || h.key === '') continue;
+    all.push({ key: h.key, score: h.acoustic + lambda * p });
+  }
+  all.sort((a, b) => (a.score > b.score ? -1 : a.score < b.score ? 1 : a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  const out: ScoredWord[] = [];
+  const seen = new Set<string>();
+  for (const { key, score } of all) {
+    const word = trie.display(key);
+    if (seen.has(word)) continue;
+    seen.add(word);
+    out.push({ word, score });
+    if (out.length >= topK) break;
+  }
+  return out;
+}
+
+interface CacheEntry {
+  /** (V) log-softmax of the joint for this prefix at this frame */
+  logp: Float64Array;
+  /** (L, Hd) predictor state after the prefix's last token */
+  h1: Float32Array;
+  c1: Float32Array;
+}
+
+export async function beamSearch(
+  step: StepFn,
+  shape: StepShape,
+  frames: number,
+  trie: TokenTrie,
+  p: SearchParams,
+  signal?: AbortSignal,
+): Promise<SearchResult> {
+  const { layers: L, hidden: Hd, vocabSize: V, blankId, vocab } = shape;
+  const lambda = p.priorWeight;
+  let stepCalls = 0;
+  let A: Hypothesis[] = [initialHypothesis(shape, trie)];
+
+  for (let t = 0; t < frames; t++) {
+    throwIfAborted(signal);
+    const B = new Map<number, Hypothesis>(); // node -> hyp, insertion order kept
+    const cache = new Map<number, CacheEntry>(); // this frame only
+    let active = A;
+    for (let s = 0; s <= p.maxSymbolsPerFrame; s++) {
+      if (active.length === 0) break;
+      const need = active.filter((h) => !cache.has(h.node));
+      if (need.length > 0) {
+        const nb = need.length;
+        const out = await step({
+          tokens: Int32Array.from(need, (h) => h.lastToken), // (nb)
+          h: gatherStates(need.map((h) => h.h), L, Hd), // (L, nb, Hd)
+          c: gatherStates(need.map((h) => h.c), L, Hd),
+          frame: t,
+        });
+        stepCalls++;
+        for (let i = 0; i < nb; i++) {
+          cache.set((need[i] as Hypothesis).node, {
+            logp: logSoftmaxRow(out.logits, i, V, new Float64Array(V)),
+            h1: scatterState(out.h, i, nb, L, Hd),
+            c1: scatterState(out.c, i, nb, L, Hd),
+          });
+        }
+      }
+      const grown = new Map<number, Hypothesis>();
+      for (const hyp of active) {
+        const { logp, h1, c1 } = cache.get(hyp.node) as CacheEntry;
+        const a = hyp.acoustic + (logp[blankId] as number);
+        const prev = B.get(hyp.node);
+        // Same prefix, same state: the entry keeps its first-inserted last/h/c.
+        if (prev) prev.acoustic = logAddExp(prev.acoustic, a);
+        else B.set(hyp.node, { ...hyp, acoustic: a });
+        if (s === p.maxSymbolsPerFrame) continue; // no more letters in this frame
+        const kids: { token: number; child: number; lp: number }[] = [];
+        trie.forEachChild(hyp.node, (token, child) => {
+          if (token !== blankId && token < V) kids.push({ token, child, lp: logp[token] as number });
+        });
+        kids.sort((x, y) => (x.lp > y.lp ? -1 : x.lp < y.lp ? 1 : x.token - y.token));
+        for (const k of kids.slice(0, p.prune)) {
+          const na = hyp.acoustic + k.lp;
+          const g = grown.get(k.child);
+          if (g) g.acoustic = logAddExp(g.acoustic, na); // cannot happen (one parent per node)
+          else grown.set(k.child, { key: hyp.key + (vocab[k.token] as string), node: k.child, acoustic: na, lastToken: k.token, h: h1, c: c1 });
+        }
+      }
+      active = keep([...grown.values()], p.beam, trie, lambda);
+    }
+    A = keep([...B.values()], p.beam, trie, lambda);
+  }
+  return { words: frames > 0 ? rankWords(A, trie, lambda, p.topK) : [], stepCalls };
+}

@@ -1,0 +1,36 @@
+/**
+ * Typed engine errors. Everything the engine rejects throws an EngineError with a stable code,
+ * so callers across extension contexts can turn it into `{ok: false, reason}` without parsing
+ * messages (STYLE.md §6: nothing untyped crosses a context).
+ */
+
+export type EngineErrorCode =
+  | 'empty-trace' // no finite point in the trace (FEATURES.md step 1)
+  | 'bad-size' // keyboard width/height not finite or <= 0
+  | 'bad-layout' // layout malformed or without any letter key
+  | 'unknown-layout' // a layout name the engine was not given
+  | 'bad-options' // decode options out of range (beam < 1, ...)
+  | 'model-missing' // a model/lexicon file could not be loaded at all
+  | 'model-corrupt' // model.json invalid, or an ONNX file ORT cannot open/run
+  | 'lexicon-corrupt' // lexicon.bin header/sections do not check out
+  | 'cancelled'; // the caller's AbortSignal fired
+
+export class EngineError extends Error {
+  override readonly name = 'EngineError';
+  constructor(
+    readonly code: EngineErrorCode,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`${code}: ${message}`, options);
+  }
+}
+
+export function isEngineError(e: unknown): e is EngineError {
+  return e instanceof EngineError;
+}
+
+/** Throws `cancelled` when the signal has fired; called between frames and between stages. */
+export function throwIfAborted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw new EngineError('cancelled', 'decode cancelled by the caller');
+}

@@ -1,0 +1,196 @@
+/**
+ * model.json, format version 1 (docs/model-json.md). The types are defined here once and
+ * exported: messaging/host code imports them rather than redeclaring. `parseManifest` validates
+ * every field the runtime reads and names the bad one in a `model-corrupt` error (sherpa-onnx's
+ * "errors quote the bad value").
+ */
+import { EngineError } from './errors';
+
+export interface FeaturesSpec {
+  spec: 'swipe-features-v1';
+  numFeatures: number;
+  maxFrames: number;
+  proxScale: number;
+  dtCapMs: number;
+}
+
+export interface EncoderSpec {
+  /** shipped default file, relative to the model folder */
+  file: string;
+  variants?: Record<string, string>;
+  inputs: { features: string; lengths: string };
+  outputs: { encoded: string; lengths: string };
+  subsampling: number;
+  dim: number;
+}
+
+export interface StepSpec {
+  file: string;
+  inputs: { token: string; h: string; c: string; enc: string };
+  outputs: { logits: string; h: string; c: string };
+  layers: number;
+  hidden: number;
+  /** token fed to the predictor before any symbol (blank, as NeMo) */
+  startToken: number;
+}
+
+export interface DecodingSpec {
+  beam: number;
+  prune: number;
+  maxSymbolsPerFrame: number;
+  priorWeight: number;
+  topK: number;
+}
+
+export interface ModelMetrics {
+  data?: string;
+  traces?: number;
+  top1?: number;
+  top4?: number;
+  mrr?: number;
+  lexiconSize?: number;
+  command?: string;
+  [extra: string]: unknown;
+}
+
+export interface ModelManifest {
+  formatVersion: 1;
+  name: string;
+  features: FeaturesSpec;
+  /** token strings, index = token id */
+  vocab: string[];
+  blankId: number;
+  encoder: EncoderSpec;
+  step: StepSpec;
+  lexicon: { file: string; source?: string };
+  /** key geometry file beside model.json */
+  layout: string;
+  decoding: DecodingSpec;
+  metrics?: ModelMetrics;
+}
+
+type Obj = Record<string, unknown>;
+
+function bad(field: string, value: unknown, why: string): never {
+  let shown: string;
+  try {
+    shown = JSON.stringify(value) ?? String(value);
+  } catch {
+    shown = String(value);
+  }
+  if (shown.length > 60) shown = `${shown.slice(0, 57)}...`;
+  throw new EngineError('model-corrupt', `model.json ${field} = ${shown}: ${why}`);
+}
+
+function obj(o: Obj, field: string, path: string): Obj {
+  const v = o[field];
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) bad(path, v, 'expected an object');
+  return v as Obj;
+}
+
+function str(o: Obj, field: string, path: string): string {
+  const v = o[field];
+  if (typeof v !== 'string' || v.length === 0) bad(path, v, 'expected a non-empty string');
+  return v;
+}
+
+/** Rejects absolute paths and `..` so a manifest can only name files in its own folder. */
+function file(o: Obj, field: string, path: string): string {
+  const v = str(o, field, path);
+  if (v.startsWith('/') || v.split(/[\\/]/).includes('..') || /^[a-z]+:/i.test(v)) bad(path, v, 'expected a file inside the model folder');
+  return v;
+}
+
+function num(o: Obj, field: string, path: string, min: number, integer = true): number {
+  const v = o[field];
+  if (typeof v !== 'number' || !Number.isFinite(v)) bad(path, v, 'expected a finite number');
+  if (integer && !Number.isInteger(v)) bad(path, v, 'expected an integer');
+  if (v < min) bad(path, v, `expected >= ${min}`);
+  return v;
+}
+
+export function parseManifest(raw: unknown): ModelManifest {
+  if (typeof raw === 'string') {
+    try {
+      raw = JSON.parse(raw);
+    } catch (e) {
+      throw new EngineError('model-corrupt', 'model.json is not valid JSON', { cause: e });
+    }
+  }
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) bad('(root)', raw, 'expected an object');
+  const r = raw as Obj;
+  if (r.formatVersion !== 1) bad('formatVersion', r.formatVersion, 'this runtime reads format version 1');
+  const name = str(r, 'name', 'name');
+
+  const f = obj(r, 'features', 'features');
+  if (f.spec !== 'swipe-features-v1') bad('features.spec', f.spec, 'unknown feature spec');
+  const features: FeaturesSpec = {
+    spec: 'swipe-features-v1',
+    numFeatures: num(f, 'numFeatures', 'features.numFeatures', 1),
+    maxFrames: num(f, 'maxFrames', 'features.maxFrames', 2),
+    proxScale: num(f, 'proxScale', 'features.proxScale', 0, false),
+    dtCapMs: num(f, 'dtCapMs', 'features.dtCapMs', 0, false),
+  };
+  if (features.numFeatures !== 35) bad('features.numFeatures', features.numFeatures, 'swipe-features-v1 has 35');
+
+  const vocab = r.vocab;
+  if (!Array.isArray(vocab) || vocab.length < 2) bad('vocab', vocab, 'expected an array of >= 2 token strings');
+  vocab.forEach((tok: unknown, i) => {
+    if (typeof tok !== 'string' || tok.length === 0) bad(`vocab[${i}]`, tok, 'expected a non-empty string');
+  });
+  if (new Set(vocab).size !== vocab.length) bad('vocab', vocab, 'tokens are not distinct');
+  const blankId = num(r, 'blankId', 'blankId', 0);
+  if (blankId >= vocab.length) bad('blankId', blankId, `outside vocab (size ${vocab.length})`);
+
+  const e = obj(r, 'encoder', 'encoder');
+  const ei = obj(e, 'inputs', 'encoder.inputs');
+  const eo = obj(e, 'outputs', 'encoder.outputs');
+  let variants: Record<string, string> | undefined;
+  if (e.variants !== undefined) {
+    const vo = obj(e, 'variants', 'encoder.variants');
+    variants = {};
+    for (const k of Object.keys(vo)) variants[k] = file(vo, k, `encoder.variants.${k}`);
+  }
+  const encoder: EncoderSpec = {
+    file: file(e, 'file', 'encoder.file'),
+    ...(variants ? { variants } : {}),
+    inputs: { features: str(ei, 'features', 'encoder.inputs.features'), lengths: str(ei, 'lengths', 'encoder.inputs.lengths') },
+    outputs: { encoded: str(eo, 'encoded', 'encoder.outputs.encoded'), lengths: str(eo, 'lengths', 'encoder.outputs.lengths') },
+    subsampling: num(e, 'subsampling', 'encoder.subsampling', 1),
+    dim: num(e, 'dim', 'encoder.dim', 1),
+  };
+
+  const s = obj(r, 'step', 'step');
+  const si = obj(s, 'inputs', 'step.inputs');
+  const so = obj(s, 'outputs', 'step.outputs');
+  const step: StepSpec = {
+    file: file(s, 'file', 'step.file'),
+    inputs: {
+      token: str(si, 'token', 'step.inputs.token'),
+      h: str(si, 'h', 'step.inputs.h'),
+      c: str(si, 'c', 'step.inputs.c'),
+      enc: str(si, 'enc', 'step.inputs.enc'),
+    },
+    outputs: { logits: str(so, 'logits', 'step.outputs.logits'), h: str(so, 'h', 'step.outputs.h'), c: str(so, 'c', 'step.outputs.c') },
+    layers: num(s, 'layers', 'step.layers', 1),
+    hidden: num(s, 'hidden', 'step.hidden', 1),
+    startToken: num(s, 'startToken', 'step.startToken', 0),
+  };
+  if (step.startToken >= vocab.length) bad('step.startToken', step.startToken, `outside vocab (size ${vocab.length})`);
+
+  const l = obj(r, 'lexicon', 'lexicon');
+  const lexicon = { file: file(l, 'file', 'lexicon.file'), ...(typeof l.source === 'string' ? { source: l.source } : {}) };
+  const layout = file(r, 'layout', 'layout');
+
+  const d = obj(r, 'decoding', 'decoding');
+  const decoding: DecodingSpec = {
+    beam: num(d, 'beam', 'decoding.beam', 1),
+    prune: num(d, 'prune', 'decoding.prune', 1),
+    maxSymbolsPerFrame: num(d, 'maxSymbolsPerFrame', 'decoding.maxSymbolsPerFrame', 1),
+    priorWeight: num(d, 'priorWeight', 'decoding.priorWeight', 0, false),
+    topK: num(d, 'topK', 'decoding.topK', 1),
+  };
+  const m: ModelManifest = { formatVersion: 1, name, features, vocab: vocab as string[], blankId, encoder, step, lexicon, layout, decoding };
+  if (r.metrics !== undefined) m.metrics = obj(r, 'metrics', 'metrics') as ModelMetrics;
+  return m;
+}

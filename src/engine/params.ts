@@ -1,0 +1,46 @@
+/**
+ * Decoding knobs in one place (STYLE.md §7). Seed defaults from issue #6; model.json `decoding`
+ * overrides them per model, and decode options override both per call.
+ */
+
+export interface SearchParams {
+  /** hypotheses kept per frame */
+  beam: number;
+  /** non-blank tokens expanded per hypothesis and symbol step (top-`prune` by acoustic score) */
+  prune: number;
+  /** bound on emitted symbols per encoder frame: the symbol loop cannot hang */
+  maxSymbolsPerFrame: number;
+  /** λ in score = acoustic + λ·log P(word) */
+  priorWeight: number;
+  /** distinct words returned */
+  topK: number;
+}
+
+export const DEFAULT_SEARCH: Readonly<SearchParams> = Object.freeze({
+  beam: 16,
+  prune: 6,
+  maxSymbolsPerFrame: 20,
+  priorWeight: 0.5,
+  topK: 4,
+});
+
+/** Small beam for the live preview while the finger moves (FUTO's shortBeam idea). */
+export const PREVIEW_BEAM = 4;
+
+export interface PersonalParams {
+  /** natural-log bonus added to the prior of every personal word */
+  bonus: number;
+  /** prior (natural log) given to a personal word that is not in the lexicon */
+  floorPrior: number;
+  /** most recent accepted words kept in the personal trie */
+  maxWords: number;
+}
+
+export const DEFAULT_PERSONAL: Readonly<PersonalParams> = Object.freeze({
+  bonus: 2,
+  floorPrior: -14,
+  maxWords: 5000,
+});
+
+/** Hard caps on caller-supplied options so a bad settings value cannot make a decode unbounded. */
+export const LIMITS = Object.freeze({ beam: 256, prune: 64, maxSymbolsPerFrame: 64, topK: 64 });

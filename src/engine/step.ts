@@ -1,0 +1,82 @@
+/**
+ * The decoders' view of the RNN-T step model (prediction network + joint, one symbol step):
+ * an injected function, so the search is tested against toy models and run against ORT alike
+ * (sherpa-onnx: the decoder holds the model, the model owns the sessions).
+ */
+
+/** Shapes the decoders need; read from model.json by the ORT wrapper. */
+export interface StepShape {
+  /** predictor LSTM layers, L */
+  layers: number;
+  /** predictor hidden size, Hd */
+  hidden: number;
+  /** logits per step, V (includes blank) */
+  vocabSize: number;
+  blankId: number;
+  /** token fed before any symbol (blank, as NeMo) */
+  startToken: number;
+  /** token strings, index = token id (words are spelled from these) */
+  vocab: readonly string[];
+}
+
+export interface StepInput {
+  /** (B) token each hypothesis feeds to the predictor */
+  tokens: Int32Array;
+  /** (L, B, Hd) predictor state before that token */
+  h: Float32Array;
+  /** (L, B, Hd) */
+  c: Float32Array;
+  /** encoder frame index t the joint combines with */
+  frame: number;
+}
+
+export interface StepOutput {
+  /** (B, V) joint logits (not normalized; the decoders take log-softmax) */
+  logits: Float32Array;
+  /** (L, B, Hd) predictor state after the token */
+  h: Float32Array;
+  /** (L, B, Hd) */
+  c: Float32Array;
+}
+
+/** One batched step over all live hypotheses; frames come from the encoder output it closes over. */
+export type StepFn = (input: StepInput) => Promise<StepOutput>;
+
+/**
+ * Natural-log softmax of row `b` of (B, V) logits in float64, in BEAM_SEARCH.md's exact order:
+ * m = max, s = Σ exp(x_k − m) for k = 0..V−1, logp_k = x_k − m − log(s).
+ */
+export function logSoftmaxRow(logits: Float32Array, b: number, V: number, out: Float64Array): Float64Array {
+  const o = b * V;
+  let m = -Infinity;
+  for (let k = 0; k < V; k++) m = Math.max(m, logits[o + k] as number);
+  let s = 0;
+  for (let k = 0; k < V; k++) s += Math.exp((logits[o + k] as number) - m);
+  const ls = Math.log(s);
+  for (let k = 0; k < V; k++) out[k] = (logits[o + k] as number) - m - ls;
+  return out;
+}
+
+/** BEAM_SEARCH.md logAdd: if a < b swap; if b = −∞ return a; else a + log1p(exp(b − a)). */
+export function logAddExp(a: number, b: number): number {
+  if (a < b) [a, b] = [b, a];
+  if (b === -Infinity) return a;
+  return a + Math.log1p(Math.exp(b - a));
+}
+
+/** Per-hypothesis state slices, (L, Hd) each, gathered into and scattered out of (L, B, Hd). */
+export function gatherStates(states: readonly Float32Array[], L: number, Hd: number): Float32Array {
+  const B = states.length;
+  const out = new Float32Array(L * B * Hd);
+  for (let b = 0; b < B; b++) {
+    const s = states[b] as Float32Array;
+    for (let l = 0; l < L; l++) out.set(s.subarray(l * Hd, (l + 1) * Hd), (l * B + b) * Hd);
+  }
+  return out;
+}
+
+export function scatterState(batch: Float32Array, b: number, B: number, L: number, Hd: number): Float32Array {
+  const out = new Float32Array(L * Hd);
+  for (let l = 0; l < L; l++) out.set(batch.subarray((l * B + b) * Hd, (l * B + b + 1) * Hd), l * Hd);
+  return out;
+}
