@@ -182,6 +182,28 @@ describe('mountKeyboard', () => {
     expect(vi.mocked(p.onKey).mock.calls[0]?.[0].id).toBe('space');
   });
 
+  it('should repeat backspace while held, without an extra delete on release', () => {
+    vi.useFakeTimers();
+    try {
+      const p = props();
+      mount(p);
+      const area = shadow.querySelector('.keys')!;
+      const [x, y] = [0.95 * SIZE.width, 0.675676 * SIZE.height];
+      pointer(area, 'pointerdown', x, y);
+      act(() => {
+        vi.advanceTimersByTime(450 + 70 * 3 + 10);
+      });
+      pointer(area, 'pointerup', x, y);
+      const ids = vi.mocked(p.onKey).mock.calls.map((c) => c[0].id);
+      expect(ids).toEqual(['backspace', 'backspace', 'backspace', 'backspace']);
+      pointer(area, 'pointerdown', x, y);
+      pointer(area, 'pointerup', x, y);
+      expect(p.onKey).toHaveBeenCalledTimes(5);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
   it('should clean up on unmount', () => {
     const h = mount(props());
     act(() => h.unmount());
