@@ -99,7 +99,8 @@ export function textBeforeCaret(el: HTMLElement, max = 64): string {
   const r = el.ownerDocument.createRange();
   r.selectNodeContents(el);
   r.setEnd(range.startContainer, range.startOffset);
-  return r.toString().slice(-max);
+  // editors store a trailing typed space as U+00A0 so it stays visible; it is a space to us
+  return r.toString().slice(-max).replace(/\u00a0/g, ' ');
 }
 
 /** Delete `n` code points before the caret (or the selection) and insert `text`, as one edit. */

@@ -273,6 +273,12 @@ describe('contenteditable (Selection/Range fallback)', () => {
     expect(textBeforeCaret(el)).toBe('I home ');
   });
 
+  it('should read a no-break space before the caret as a space (editors store trailing spaces so)', () => {
+    const el = editor('Hi hello\u00a0');
+    caretAt(el.firstChild!, 9);
+    expect(textBeforeCaret(el)).toBe('Hi hello ');
+  });
+
   it('should insert at the end when the selection is elsewhere', () => {
     const el = editor('abc');
     document.getSelection()!.removeAllRanges();
