@@ -13,7 +13,7 @@
  * (MergedTrie, their bonus folded into their prior), so with no personal words the search is
  * exactly the reference.
  */
-import { throwIfAborted } from './errors';
+import { throwIfAborted, yieldToEventLoop, YIELD_EVERY_FRAMES } from './errors';
 import type { Hypothesis, ScoredWord, SearchResult } from './hypothesis';
 import type { SearchParams } from './params';
 import { gatherStates, logAddExp, logSoftmaxRow, scatterState } from './step';
@@ -83,6 +83,7 @@ export async function beamSearch(
   let A: Hypothesis[] = [initialHypothesis(shape, trie)];
 
   for (let t = 0; t < frames; t++) {
+    if (signal && t % YIELD_EVERY_FRAMES === YIELD_EVERY_FRAMES - 1) await yieldToEventLoop();
     throwIfAborted(signal);
     const B = new Map<number, Hypothesis>(); // node -> hyp, insertion order kept
     const cache = new Map<number, CacheEntry>(); // this frame only

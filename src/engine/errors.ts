@@ -34,3 +34,19 @@ export function isEngineError(e: unknown): e is EngineError {
 export function throwIfAborted(signal: AbortSignal | undefined): void {
   if (signal?.aborted) throw new EngineError('cancelled', 'decode cancelled by the caller');
 }
+
+/**
+ * Lets queued tasks (a newer swipe's message, an abort) run mid-decode: ORT's promises resolve
+ * as microtasks, so without this a decode would never see its signal fire. scheduler.yield has
+ * no 4 ms timer clamp; setImmediate is Node's equivalent.
+ */
+export function yieldToEventLoop(): Promise<void> {
+  const g = globalThis as { scheduler?: { yield?: () => Promise<void> }; setImmediate?: (cb: () => void) => unknown };
+  if (typeof g.scheduler?.yield === 'function') return g.scheduler.yield();
+  const si = g.setImmediate;
+  if (typeof si === 'function') return new Promise((r) => void si(r));
+  return new Promise((r) => setTimeout(r, 0));
+}
+
+/** Frames between yields when a decode can be cancelled. */
+export const YIELD_EVERY_FRAMES = 4;

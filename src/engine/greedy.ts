@@ -5,7 +5,7 @@
  * not a word, it is completed along the best-prior path below it (the lookahead), so the
  * preview always shows a lexicon word when the prefix has one below it.
  */
-import { throwIfAborted } from './errors';
+import { throwIfAborted, yieldToEventLoop, YIELD_EVERY_FRAMES } from './errors';
 import type { Hypothesis, SearchResult } from './hypothesis';
 import { initialHypothesis, rankWords } from './beam-search';
 import type { SearchParams } from './params';
@@ -26,6 +26,7 @@ export async function greedySearch(
   let hyp: Hypothesis = initialHypothesis(shape, trie);
   let stepCalls = 0;
   for (let t = 0; t < frames; t++) {
+    if (signal && t % YIELD_EVERY_FRAMES === YIELD_EVERY_FRAMES - 1) await yieldToEventLoop();
     throwIfAborted(signal);
     for (let s = 0; s < p.maxSymbolsPerFrame; s++) {
       const out = await step({ tokens: Int32Array.of(hyp.lastToken), h: hyp.h, c: hyp.c, frame: t }); // batch 1

@@ -1,0 +1,222 @@
+/**
+ * The engine facade: model + lexicon + personal words + features + search behind one
+ * `decode()`. Pure: every file comes through the injected `loadFile`, ORT through the injected
+ * module, so the extension host, the CLIs, the bench and the tests each pass their own.
+ *
+ * Decodes run one at a time (an ORT session runs one inference at a time); a queued decode
+ * whose signal fires never starts. Input errors throw EngineError; `tryDecode` turns every
+ * failure into `{ok: false, code, message}` for callers that must not throw across contexts.
+ */
+import { beamSearch } from './beam-search';
+import { EngineError, isEngineError, throwIfAborted, yieldToEventLoop } from './errors';
+import type { EngineErrorCode } from './errors';
+import { computeFeatures } from './features';
+import type { ScoredWord } from './hypothesis';
+import { greedySearch } from './greedy';
+import { layoutConstants, validateLayout } from './layout';
+import type { Layout, LayoutConstants } from './layout';
+import { buildLexicon, LexiconTrie, parseLexicon, parseLexiconTsv } from './lexicon-trie';
+import type { ModelManifest } from './manifest';
+import { parseManifest } from './manifest';
+import { RnntModel } from './ort-session';
+import type { OrtModule, SessionOptions } from './ort-session';
+import { DEFAULT_PERSONAL, LIMITS } from './params';
+import type { PersonalParams, SearchParams } from './params';
+import { buildPersonalTrie } from './personal-words';
+import type { PersonalWord } from './personal-words';
+import { MergedTrie } from './token-trie';
+import type { TokenTrie } from './token-trie';
+
+export interface EngineConfig {
+  /** parsed or raw model.json */
+  manifest: ModelManifest | unknown;
+  /** bytes of a file beside model.json (e.g. "encoder.onnx"); reject/throw when missing */
+  loadFile: (name: string) => Promise<Uint8Array>;
+  ort: OrtModule;
+  /** encoder variant key of manifest.encoder.variants ("fp32", "int8"); default manifest.encoder.file */
+  encoderVariant?: string;
+  /** lexicon file to use instead of manifest.lexicon.file (e.g. "lexicon.bin" next to lexicon.tsv) */
+  lexiconFile?: string;
+  /** extra layouts by name, besides the model's own (manifest.layout) */
+  layouts?: Record<string, Layout>;
+  personalWords?: readonly PersonalWord[];
+  personalParams?: PersonalParams;
+  sessionOptions?: SessionOptions;
+}
+
+export interface DecodeTrace {
+  /** [[x, y, t_ms], ...] in keyboard pixels */
+  points: ReadonlyArray<ReadonlyArray<number>>;
+  width: number;
+  height: number;
+  /** a layout name known to the engine, or the geometry itself; default: the model's layout */
+  layout?: string | Layout;
+}
+
+export interface DecodeOptions extends Partial<SearchParams> {
+  /** 'beam' (default, on release) or 'greedy' (live preview) */
+  mode?: 'beam' | 'greedy';
+}
+
+export interface DecodeTimings {
+  featuresMs: number;
+  encoderMs: number;
+  searchMs: number;
+  totalMs: number;
+}
+
+export interface DecodeResult {
+  /** best first; empty when no word fits (e.g. a one-point tap) */
+  words: ScoredWord[];
+  timings: DecodeTimings;
+  /** encoder frames searched */
+  frames: number;
+  stepCalls: number;
+}
+
+export type TryDecodeResult = ({ ok: true } & DecodeResult) | { ok: false; code: EngineErrorCode | 'internal'; message: string };
+
+export interface Engine {
+  readonly manifest: ModelManifest;
+  readonly lexiconWords: number;
+  decode(trace: DecodeTrace, options?: DecodeOptions, signal?: AbortSignal): Promise<DecodeResult>;
+  tryDecode(trace: DecodeTrace, options?: DecodeOptions, signal?: AbortSignal): Promise<TryDecodeResult>;
+  /** one dummy decode so the first real swipe does not pay ORT's first-run cost */
+  warmup(): Promise<void>;
+  /** replaces the personal words (rebuilds their small trie) */
+  setPersonalWords(words: readonly PersonalWord[]): void;
+  release(): Promise<void>;
+}
+
+async function load(cfg: EngineConfig, name: string, code: EngineErrorCode = 'model-missing'): Promise<Uint8Array> {
+  let bytes: unknown;
+  try {
+    bytes = await cfg.loadFile(name);
+  } catch (e) {
+    throw new EngineError(code, `cannot load ${name} (${e instanceof Error ? e.message : String(e)})`, { cause: e });
+  }
+  if (!(bytes instanceof Uint8Array) || bytes.length === 0) throw new EngineError(code, `${name} is empty or not bytes`);
+  return bytes;
+}
+
+/** Reads lexicon.bin, or builds the trie from a lexicon.tsv (slower: tens of ms for 50k words). */
+export function lexiconFromBytes(name: string, bytes: Uint8Array, vocab: readonly string[]): LexiconTrie {
+  if (!name.endsWith('.tsv')) return new LexiconTrie(parseLexicon(bytes), vocab);
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch (e) {
+    throw new EngineError('lexicon-corrupt', `${name} is not UTF-8`, { cause: e });
+  }
+  const { data } = buildLexicon(parseLexiconTsv(text));
+  if (data.wordCount === 0) throw new EngineError('lexicon-corrupt', `${name} has no usable word`);
+  return new LexiconTrie(data, vocab);
+}
+
+function resolveParams(m: ModelManifest, o: DecodeOptions): SearchParams {
+  const p: SearchParams = {
+    beam: o.beam ?? m.decoding.beam,
+    prune: o.prune ?? m.decoding.prune,
+    maxSymbolsPerFrame: o.maxSymbolsPerFrame ?? m.decoding.maxSymbolsPerFrame,
+    priorWeight: o.priorWeight ?? m.decoding.priorWeight,
+    topK: o.topK ?? m.decoding.topK,
+  };
+  for (const k of ['beam', 'prune', 'maxSymbolsPerFrame', 'topK'] as const) {
+    const v = p[k];
+    if (!Number.isInteger(v) || v < 1 || v > LIMITS[k]) throw new EngineError('bad-options', `${k} = ${String(v)} (integer 1..${LIMITS[k]})`);
+  }
+  if (!Number.isFinite(p.priorWeight) || p.priorWeight < 0) throw new EngineError('bad-options', `priorWeight = ${String(p.priorWeight)}`);
+  if (o.mode !== undefined && o.mode !== 'beam' && o.mode !== 'greedy') throw new EngineError('bad-options', `mode = ${String(o.mode)}`);
+  return p;
+}
+
+export async function createEngine(cfg: EngineConfig): Promise<Engine> {
+  const manifest = parseManifest(cfg.manifest);
+  const encFile = cfg.encoderVariant ? manifest.encoder.variants?.[cfg.encoderVariant] : manifest.encoder.file;
+  if (!encFile) throw new EngineError('model-missing', `no encoder variant "${String(cfg.encoderVariant)}" in model.json`);
+  const lexFile = cfg.lexiconFile ?? manifest.lexicon.file;
+  const [encBytes, stepBytes, lexBytes, layoutBytes] = await Promise.all([
+    load(cfg, encFile),
+    load(cfg, manifest.step.file),
+    load(cfg, lexFile),
+    load(cfg, manifest.layout),
+  ]);
+  let layoutRaw: unknown;
+  try {
+    layoutRaw = JSON.parse(new TextDecoder().decode(layoutBytes));
+  } catch (e) {
+    throw new EngineError('bad-layout', `${manifest.layout} is not JSON`, { cause: e });
+  }
+  const modelLayout = validateLayout(layoutRaw);
+  const layouts = new Map<string, LayoutConstants>();
+  const defaultLayout = layoutConstants(modelLayout);
+  layouts.set(modelLayout.name ?? manifest.layout, defaultLayout);
+  for (const [name, l] of Object.entries(cfg.layouts ?? {})) layouts.set(name, layoutConstants(validateLayout(l)));
+
+  const lexicon = lexiconFromBytes(lexFile, lexBytes, manifest.vocab);
+  const model = await RnntModel.create(cfg.ort, manifest, encBytes, stepBytes, cfg.sessionOptions);
+  const personalParams = cfg.personalParams ?? DEFAULT_PERSONAL;
+  let trie: TokenTrie = lexicon;
+  const setPersonalWords = (words: readonly PersonalWord[]): void => {
+    trie = words.length === 0 ? lexicon : new MergedTrie(lexicon, buildPersonalTrie(words, lexicon, manifest.vocab, personalParams).trie);
+  };
+  setPersonalWords(cfg.personalWords ?? []);
+
+  let queue: Promise<unknown> = Promise.resolve();
+  const fp = { maxFrames: manifest.features.maxFrames, proxScale: manifest.features.proxScale, dtCapMs: manifest.features.dtCapMs };
+
+  async function decodeNow(trace: DecodeTrace, options: DecodeOptions, signal?: AbortSignal): Promise<DecodeResult> {
+    throwIfAborted(signal);
+    const t0 = performance.now();
+    const params = resolveParams(manifest, options);
+    let lc = defaultLayout;
+    if (typeof trace?.layout === 'string') {
+      const found = layouts.get(trace.layout);
+      if (!found) throw new EngineError('unknown-layout', `layout "${trace.layout}" (known: ${[...layouts.keys()].join(', ')})`);
+      lc = found;
+    } else if (trace?.layout !== undefined) {
+      lc = layoutConstants(validateLayout(trace.layout));
+    }
+    if (typeof trace !== 'object' || trace === null) throw new EngineError('empty-trace', 'no trace');
+    const feats = computeFeatures(trace, lc, fp);
+    const t1 = performance.now();
+    throwIfAborted(signal);
+    const enc = await model.encode(feats);
+    const t2 = performance.now();
+    if (signal) await yieldToEventLoop();
+    throwIfAborted(signal);
+    const search = options.mode === 'greedy' ? greedySearch : beamSearch;
+    const res = await search(model.stepFor(enc), model.shape, enc.frames, trie, params, signal);
+    const t3 = performance.now();
+    return {
+      words: res.words,
+      timings: { featuresMs: t1 - t0, encoderMs: t2 - t1, searchMs: t3 - t2, totalMs: t3 - t0 },
+      frames: enc.frames,
+      stepCalls: res.stepCalls,
+    };
+  }
+
+  const engine: Engine = {
+    manifest,
+    lexiconWords: lexicon.data.wordCount,
+    decode(trace, options = {}, signal) {
+      const run = queue.then(() => decodeNow(trace, options, signal));
+      queue = run.catch(() => undefined);
+      return run;
+    },
+    async tryDecode(trace, options, signal) {
+      try {
+        return { ok: true, ...(await engine.decode(trace, options, signal)) };
+      } catch (e) {
+        if (isEngineError(e)) return { ok: false, code: e.code, message: e.message };
+        return { ok: false, code: 'internal', message: e instanceof Error ? e.message : String(e) };
+      }
+    },
+    async warmup() {
+      await engine.decode({ points: [[10, 10, 0], [60, 20, 80], [120, 30, 160]], width: 360, height: 215 }, { beam: 2 });
+    },
+    setPersonalWords,
+    release: () => model.release(),
+  };
+  return engine;
+}

