@@ -1,0 +1,139 @@
+/**
+ * Latency benchmark of the engine: features, encoder, search and end to end (p50 / p95 / max)
+ * over a fixed set of dev traces (the first N of dev.jsonl.gz), in Node and in headless
+ * Chromium, plus cold start (engine creation, then the first decode). Prints the ORT version,
+ * thread count, CPU, and the command.
+ *
+ *   npm run bench -- [--model DIR] [--traces ../shared/data/hws/dev.jsonl.gz] [--n 500]
+ *                    [--beam N] [--variant fp32|int8] [--lexicon lexicon.bin]
+ *                    [--threads N] [--node-only] [--browser-only] [--chromium /usr/bin/chromium]
+ *
+ * The page is served from 127.0.0.1 with COOP/COEP headers (so ORT may use WASM threads) and
+ * makes no other request; Chromium runs with networking features off.
+ */
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { cpus } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
+import { extname, resolve } from 'node:path';
+import { build } from 'esbuild';
+import { chromium } from 'playwright-core';
+import { DATA, REPO, defaultModelDir, fail, parseFlags, readJsonl } from './lib/cli';
+import { nodeEngine, ortInfo } from './lib/node-engine';
+import { runTraces, summarize } from './bench/stats';
+import type { BenchReport, BenchTrace } from './bench/stats';
+
+const USAGE = readFileSync(new URL(import.meta.url), 'utf8').split('*/')[0] ?? '';
+const a = parseFlags(
+  process.argv.slice(2),
+  {
+    model: '',
+    traces: resolve(DATA, 'hws/dev.jsonl.gz'),
+    n: 500,
+    beam: 0,
+    variant: '',
+    lexicon: '',
+    threads: 0,
+    nodeOnly: false,
+    browserOnly: false,
+    chromium: '/usr/bin/chromium',
+  },
+  USAGE,
+);
+const dir = a.model || defaultModelDir();
+if (!a.lexicon && existsSync(resolve(dir, 'lexicon.bin'))) a.lexicon = 'lexicon.bin';
+
+const traces: BenchTrace[] = [];
+for await (const t of readJsonl(a.traces)) {
+  if (traces.length >= a.n) break;
+  traces.push({ id: String(t.id), points: t.points as number[][], width: t.width as number, height: t.height as number });
+}
+
+function print(r: BenchReport): void {
+  console.log(`\n== ${r.where}`);
+  console.log(`ORT web ${r.ort}, WASM threads ${r.threads}, CPU ${r.cpu}`);
+  console.log(`cold start: create engine ${r.coldCreateMs.toFixed(1)} ms + first decode ${r.coldFirstDecodeMs.toFixed(1)} ms = ${(r.coldCreateMs + r.coldFirstDecodeMs).toFixed(1)} ms`);
+  console.log(`${r.traces} traces, ${r.errors} rejected; ms         p50      p95      max`);
+  for (const k of ['featuresMs', 'encoderMs', 'searchMs', 'totalMs', 'stepCalls'] as const) {
+    const s = summarize(r.timings[k]);
+    console.log(`  ${k.replace('Ms', '').padEnd(12)}${s.p50.toFixed(2).padStart(9)}${s.p95.toFixed(2).padStart(9)}${s.max.toFixed(2).padStart(9)}`);
+  }
+}
+
+const cpu = `${cpus()[0]?.model ?? '?'} x${cpus().length}`;
+console.log(`bench: model ${dir}, ${traces.length} traces from ${a.traces}, beam ${a.beam || 'model.json'}, encoder ${a.variant || 'model.json default'}, lexicon ${a.lexicon || 'model.json'}`);
+console.log(`command: npm run bench -- ${process.argv.slice(2).join(' ')}`);
+
+if (!a.browserOnly) {
+  const t0 = performance.now();
+  const engine = await nodeEngine(dir, { variant: a.variant, lexicon: a.lexicon, threads: a.threads });
+  const t1 = performance.now();
+  const opts = a.beam ? { beam: a.beam } : {};
+  await engine.decode(traces[0] as BenchTrace, opts);
+  const t2 = performance.now();
+  const { timings, errors } = await runTraces(traces, (t) => engine.decode(t, opts));
+  const info = ortInfo();
+  print({ where: `Node ${process.version}`, ort: info.version, threads: info.threads, cpu, coldCreateMs: t1 - t0, coldFirstDecodeMs: t2 - t1, traces: traces.length, timings, errors });
+  await engine.release();
+}
+
+if (!a.nodeOnly) {
+  const bundle = await build({
+    entryPoints: [resolve(REPO, 'scripts/bench/browser-entry.ts')],
+    bundle: true,
+    format: 'esm',
+    platform: 'browser',
+    target: 'es2022',
+    write: false,
+    logLevel: 'error',
+  });
+  const js = bundle.outputFiles[0]?.contents ?? fail('esbuild produced nothing');
+  const ortDist = resolve(REPO, 'node_modules/onnxruntime-web/dist');
+  const types: Record<string, string> = { '.js': 'text/javascript', '.mjs': 'text/javascript', '.wasm': 'application/wasm', '.json': 'application/json', '.html': 'text/html' };
+  const server = createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    let body: Uint8Array | string | null = null;
+    let type = 'application/octet-stream';
+    const safe = (base: string, rel: string): string | null => {
+      const p = resolve(base, rel);
+      return p.startsWith(`${base}/`) && existsSync(p) ? p : null;
+    };
+    if (url.pathname === '/') [body, type] = ['<!doctype html><meta charset="utf-8"><script type="module" src="/bench.js"></script>', types['.html'] as string];
+    else if (url.pathname === '/bench.js') [body, type] = [js, types['.js'] as string];
+    else if (url.pathname === '/traces.json') [body, type] = [JSON.stringify(traces), types['.json'] as string];
+    else if (url.pathname.startsWith('/ort/')) {
+      const p = safe(ortDist, url.pathname.slice(5));
+      if (p) [body, type] = [readFileSync(p), types[extname(p)] ?? type];
+    } else if (url.pathname.startsWith('/model/')) {
+      const p = safe(dir, url.pathname.slice(7));
+      if (p) [body, type] = [readFileSync(p), types[extname(p)] ?? type];
+    }
+    // COOP/COEP make the page cross-origin isolated: SharedArrayBuffer, so WASM threads.
+    res.writeHead(body === null ? 404 : 200, {
+      'content-type': type,
+      'cross-origin-opener-policy': 'same-origin',
+      'cross-origin-embedder-policy': 'require-corp',
+      'cache-control': 'no-store',
+    });
+    res.end(body ?? 'not found');
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const port = (server.address() as AddressInfo).port;
+  const browser = await chromium.launch({
+    executablePath: a.chromium,
+    args: ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+  try {
+    const page = await browser.newPage();
+    page.on('pageerror', (e) => console.error('page error:', e.message));
+    const q = new URLSearchParams({ threads: String(a.threads), variant: a.variant, lexicon: a.lexicon, beam: String(a.beam) });
+    await page.goto(`http://127.0.0.1:${port}/?${q}`);
+    await page.waitForFunction(() => (window as { __bench?: unknown }).__bench !== undefined, undefined, { timeout: 30 * 60_000, polling: 500 });
+    const r = (await page.evaluate(() => (window as { __bench?: unknown }).__bench)) as BenchReport | { error: string };
+    if ('error' in r) fail(`browser bench failed: ${r.error}`);
+    print({ ...r, cpu: `${cpu} (${r.cpu})` });
+  } finally {
+    await browser.close();
+    server.close();
+  }
+}

@@ -1,0 +1,59 @@
+/**
+ * Browser half of `npm run bench`: bundled by esbuild, served from 127.0.0.1 by scripts/bench.ts,
+ * run in headless Chromium. Same engine code as the extension; ORT's WASM files from /ort/.
+ */
+import * as ort from 'onnxruntime-web';
+import { createEngine } from '../../src/engine/engine';
+import { runTraces } from './stats';
+import type { BenchReport, BenchTrace } from './stats';
+
+declare global {
+  interface Window {
+    __bench?: BenchReport | { error: string };
+  }
+}
+
+async function main(): Promise<void> {
+  const q = new URLSearchParams(location.search);
+  ort.env.wasm.wasmPaths = '/ort/';
+  const threads = Number(q.get('threads') ?? '0');
+  if (threads > 0) ort.env.wasm.numThreads = threads;
+  const get = async (p: string): Promise<Uint8Array> => {
+    const r = await fetch(p);
+    if (!r.ok) throw new Error(`${p}: HTTP ${r.status}`);
+    return new Uint8Array(await r.arrayBuffer());
+  };
+  const traces = JSON.parse(new TextDecoder().decode(await get('/traces.json'))) as BenchTrace[];
+  const manifest = JSON.parse(new TextDecoder().decode(await get('/model/model.json')));
+  const variant = q.get('variant') ?? '';
+  const lexicon = q.get('lexicon') ?? '';
+  const beam = Number(q.get('beam') ?? '0');
+  const t0 = performance.now();
+  const engine = await createEngine({
+    manifest,
+    ort,
+    loadFile: (name) => get(`/model/${name}`),
+    ...(variant ? { encoderVariant: variant } : {}),
+    ...(lexicon ? { lexiconFile: lexicon } : {}),
+  });
+  const t1 = performance.now();
+  const first = traces[0] as BenchTrace;
+  await engine.decode(first, beam ? { beam } : {});
+  const t2 = performance.now();
+  const { timings, errors } = await runTraces(traces, (t) => engine.decode(t, beam ? { beam } : {}));
+  window.__bench = {
+    where: `headless Chromium ${navigator.userAgent.match(/Chrome\/[\d.]+/)?.[0] ?? ''}, crossOriginIsolated=${String(crossOriginIsolated)}`,
+    ort: ort.env.versions.web ?? '?',
+    threads: ort.env.wasm.numThreads ?? '?',
+    cpu: `${navigator.hardwareConcurrency} logical cores`,
+    coldCreateMs: t1 - t0,
+    coldFirstDecodeMs: t2 - t1,
+    traces: traces.length,
+    timings,
+    errors,
+  };
+}
+
+main().catch((e: unknown) => {
+  window.__bench = { error: e instanceof Error ? `${e.message}\n${e.stack ?? ''}` : String(e) };
+});

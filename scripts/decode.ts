@@ -1,0 +1,52 @@
+/**
+ * Decodes swipe traces with the engine exactly as the extension does (src/engine + onnxruntime-web
+ * WASM) and writes one JSON line per trace: {"id", "words": [best, ...], "ms"}.
+ *
+ *   npm run decode -- --in traces.jsonl[.gz] --out preds.jsonl [--model DIR] [--beam N] [--topk K]
+ *                     [--variant fp32|int8] [--lexicon FILE] [--greedy] [--limit N] [--threads N]
+ *
+ * Traces are in the shared format (shared/data/README.md); a "word" field is ignored. A trace the
+ * engine rejects (empty, bad size) gets "words": [] and an "error" code. --model defaults to
+ * public/models/swipe-v1 (or the only model folder); --lexicon names a file in the model folder
+ * (e.g. lexicon.bin from npm run build-lexicon) instead of model.json's. ms = features + encoder
+ * + search of that trace.
+ */
+import { createWriteStream, readFileSync } from 'node:fs';
+import { defaultModelDir, parseFlags, readJsonl } from './lib/cli';
+import { nodeEngine, ortInfo } from './lib/node-engine';
+
+const USAGE = readFileSync(new URL(import.meta.url), 'utf8').split('*/')[0] ?? '';
+const a = parseFlags(
+  process.argv.slice(2),
+  { in: '', out: '', model: '', beam: 0, topk: 0, variant: '', lexicon: '', greedy: false, limit: 0, threads: 1 },
+  USAGE,
+);
+if (!a.in || !a.out) {
+  console.error(USAGE);
+  process.exit(2);
+}
+const dir = a.model || defaultModelDir();
+const engine = await nodeEngine(dir, { variant: a.variant, lexicon: a.lexicon, threads: a.threads });
+const opts = { ...(a.beam ? { beam: a.beam } : {}), ...(a.topk ? { topK: a.topk } : {}), mode: a.greedy ? ('greedy' as const) : ('beam' as const) };
+const out = createWriteStream(a.out);
+let n = 0;
+let totalMs = 0;
+const t0 = performance.now();
+for await (const tr of readJsonl(a.in)) {
+  if (a.limit && n >= a.limit) break;
+  const r = await engine.tryDecode(tr as never, opts);
+  const line = r.ok
+    ? { id: tr.id, words: r.words.map((w) => w.word), ms: Math.round(r.timings.totalMs * 1000) / 1000 }
+    : { id: tr.id, words: [], ms: 0, error: r.code };
+  if (r.ok) totalMs += r.timings.totalMs;
+  out.write(`${JSON.stringify(line)}\n`);
+  n++;
+  if (n % 500 === 0) process.stderr.write(`${n} traces, ${(totalMs / n).toFixed(1)} ms/trace\n`);
+}
+await new Promise<void>((res) => out.end(res));
+const info = ortInfo();
+console.error(
+  `decoded ${n} traces with ${engine.manifest.name} (${dir}), beam ${opts.beam ?? engine.manifest.decoding.beam}, ` +
+    `${(totalMs / Math.max(n, 1)).toFixed(1)} ms/trace, ${((performance.now() - t0) / 1000).toFixed(1)} s; ORT web ${info.version}, ${info.threads} thread(s) -> ${a.out}`,
+);
+await engine.release();

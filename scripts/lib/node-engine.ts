@@ -1,0 +1,32 @@
+/** An engine over a model folder on disk, with onnxruntime-web (WASM) as the extension uses it. */
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import * as ort from 'onnxruntime-web';
+import { createEngine } from '../../src/engine/engine';
+import type { Engine } from '../../src/engine/engine';
+
+export interface NodeEngineOptions {
+  /** encoder variant key ("fp32", "int8"); '' = model.json's default */
+  variant?: string;
+  /** lexicon file in the model folder overriding model.json's ('' = model.json's) */
+  lexicon?: string;
+  threads?: number;
+}
+
+export async function nodeEngine(dir: string, o: NodeEngineOptions = {}): Promise<Engine> {
+  if (o.threads) ort.env.wasm.numThreads = o.threads;
+  const manifest = JSON.parse(readFileSync(resolve(dir, 'model.json'), 'utf8'));
+  return createEngine({
+    manifest,
+    ort,
+    loadFile: async (name) => new Uint8Array(readFileSync(resolve(dir, name))),
+    ...(o.variant ? { encoderVariant: o.variant } : {}),
+    ...(o.lexicon ? { lexiconFile: o.lexicon } : {}),
+  });
+}
+
+export function ortInfo(): { version: string; threads: number; simd: unknown } {
+  return { version: ort.env.versions.web ?? '?', threads: ort.env.wasm.numThreads ?? 0, simd: ort.env.wasm.simd };
+}
+
+export { existsSync };
