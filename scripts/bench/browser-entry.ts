@@ -40,6 +40,10 @@ async function main(): Promise<void> {
   const first = traces[0] as BenchTrace;
   await engine.decode(first, beam ? { beam } : {});
   const t2 = performance.now();
+  await engine.warmup();
+  const t3 = performance.now();
+  await engine.decode(traces[1] ?? first, beam ? { beam } : {});
+  const t4 = performance.now();
   const { timings, errors } = await runTraces(traces, (t) => engine.decode(t, beam ? { beam } : {}));
   window.__bench = {
     where: `headless Chromium ${navigator.userAgent.match(/Chrome\/[\d.]+/)?.[0] ?? ''}, crossOriginIsolated=${String(crossOriginIsolated)}`,
@@ -48,6 +52,8 @@ async function main(): Promise<void> {
     cpu: `${navigator.hardwareConcurrency} logical cores`,
     coldCreateMs: t1 - t0,
     coldFirstDecodeMs: t2 - t1,
+    warmupMs: t3 - t2,
+    warmFirstDecodeMs: t4 - t3,
     traces: traces.length,
     timings,
     errors,

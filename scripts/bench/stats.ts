@@ -34,6 +34,9 @@ export interface BenchReport {
   /** create engine (load + sessions) and the first decode right after it */
   coldCreateMs: number;
   coldFirstDecodeMs: number;
+  /** engine.warmup() after that, and a decode of a different trace right after the warmup */
+  warmupMs: number;
+  warmFirstDecodeMs: number;
   traces: number;
   timings: BenchTimings;
   errors: number;

@@ -81,7 +81,7 @@ export interface Engine {
   readonly lexiconWords: number;
   decode(trace: DecodeTrace, options?: DecodeOptions, signal?: AbortSignal): Promise<DecodeResult>;
   tryDecode(trace: DecodeTrace, options?: DecodeOptions, signal?: AbortSignal): Promise<TryDecodeResult>;
-  /** one dummy decode so the first real swipe does not pay ORT's first-run cost */
+  /** dummy decodes so the first real swipe does not pay ORT's first-run cost (call at host start) */
   warmup(): Promise<void>;
   /** replaces the personal words (rebuilds their small trie) */
   setPersonalWords(words: readonly PersonalWord[]): void;
@@ -213,7 +213,12 @@ export async function createEngine(cfg: EngineConfig): Promise<Engine> {
       }
     },
     async warmup() {
-      await engine.decode({ points: [[10, 10, 0], [60, 20, 80], [120, 30, 160]], width: 360, height: 215 }, { beam: 2 });
+      // ORT-web pays a first-run cost per new input shape: sweep a synthetic swipe over the
+      // three letter rows with the full beam (step batches 1..beam) and one max-length trace.
+      const sweep = Array.from({ length: 120 }, (_, i) => [(i % 40) * 9, 20 + Math.floor(i / 40) * 55, i * 12]);
+      await engine.decode({ points: sweep, width: 360, height: 215 });
+      const long = Array.from({ length: manifest.features.maxFrames }, (_, i) => [(i * 7) % 360, (i * 3) % 170, i * 8]);
+      await engine.decode({ points: long, width: 360, height: 215 }, { beam: 1, maxSymbolsPerFrame: 1 });
     },
     setPersonalWords,
     release: () => model.release(),
