@@ -7,6 +7,7 @@
  *   npm run bench -- [--model DIR] [--traces ../shared/data/hws/dev.jsonl.gz] [--n 500]
  *                    [--beam N] [--variant fp32|int8] [--lexicon lexicon.bin]
  *                    [--threads N] [--node-only] [--browser-only] [--chromium /usr/bin/chromium]
+ *                    [--margin NATS]   (opt-in score-margin pruning, not in BEAM_SEARCH.md; 0 = off)
  *
  * The page is served from 127.0.0.1 with COOP/COEP headers (so ORT may use WASM threads) and
  * makes no other request; Chromium runs with networking features off.
@@ -37,6 +38,7 @@ const a = parseFlags(
     nodeOnly: false,
     browserOnly: false,
     chromium: '/usr/bin/chromium',
+    margin: 0,
   },
   USAGE,
 );
@@ -62,14 +64,14 @@ function print(r: BenchReport): void {
 }
 
 const cpu = `${cpus()[0]?.model ?? '?'} x${cpus().length}`;
-console.log(`bench: model ${dir}, ${traces.length} traces from ${a.traces}, beam ${a.beam || 'model.json'}, encoder ${a.variant || 'model.json default'}, lexicon ${a.lexicon || 'model.json'}`);
+console.log(`bench: model ${dir}, ${traces.length} traces from ${a.traces}, beam ${a.beam || 'model.json'}, margin ${a.margin || 'off (exact reference)'}, encoder ${a.variant || 'model.json default'}, lexicon ${a.lexicon || 'model.json'}`);
 console.log(`command: npm run bench -- ${process.argv.slice(2).join(' ')}`);
 
 if (!a.browserOnly) {
   const t0 = performance.now();
   const engine = await nodeEngine(dir, { variant: a.variant, lexicon: a.lexicon, threads: a.threads });
   const t1 = performance.now();
-  const opts = a.beam ? { beam: a.beam } : {};
+  const opts = { ...(a.beam ? { beam: a.beam } : {}), ...(a.margin ? { scoreMargin: a.margin } : {}) };
   await engine.decode(traces[0] as BenchTrace, opts);
   const t2 = performance.now();
   await engine.warmup();
@@ -131,7 +133,7 @@ if (!a.nodeOnly) {
   try {
     const page = await browser.newPage();
     page.on('pageerror', (e) => console.error('page error:', e.message));
-    const q = new URLSearchParams({ threads: String(a.threads), variant: a.variant, lexicon: a.lexicon, beam: String(a.beam) });
+    const q = new URLSearchParams({ threads: String(a.threads), variant: a.variant, lexicon: a.lexicon, beam: String(a.beam), margin: String(a.margin) });
     await page.goto(`http://127.0.0.1:${port}/?${q}`);
     await page.waitForFunction(() => (window as { __bench?: unknown }).__bench !== undefined, undefined, { timeout: 30 * 60_000, polling: 500 });
     const r = (await page.evaluate(() => (window as { __bench?: unknown }).__bench)) as BenchReport | { error: string };

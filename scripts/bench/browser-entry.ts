@@ -28,6 +28,8 @@ async function main(): Promise<void> {
   const variant = q.get('variant') ?? '';
   const lexicon = q.get('lexicon') ?? '';
   const beam = Number(q.get('beam') ?? '0');
+  const margin = Number(q.get('margin') ?? '0');
+  const opts = { ...(beam ? { beam } : {}), ...(margin ? { scoreMargin: margin } : {}) };
   const t0 = performance.now();
   const engine = await createEngine({
     manifest,
@@ -38,13 +40,13 @@ async function main(): Promise<void> {
   });
   const t1 = performance.now();
   const first = traces[0] as BenchTrace;
-  await engine.decode(first, beam ? { beam } : {});
+  await engine.decode(first, opts);
   const t2 = performance.now();
   await engine.warmup();
   const t3 = performance.now();
-  await engine.decode(traces[1] ?? first, beam ? { beam } : {});
+  await engine.decode(traces[1] ?? first, opts);
   const t4 = performance.now();
-  const { timings, errors } = await runTraces(traces, (t) => engine.decode(t, beam ? { beam } : {}));
+  const { timings, errors } = await runTraces(traces, (t) => engine.decode(t, opts));
   window.__bench = {
     where: `headless Chromium ${navigator.userAgent.match(/Chrome\/[\d.]+/)?.[0] ?? ''}, crossOriginIsolated=${String(crossOriginIsolated)}`,
     ort: ort.env.versions.web ?? '?',

@@ -129,7 +129,14 @@ export async function beamSearch(
           else grown.set(k.child, { key: hyp.key + (vocab[k.token] as string), node: k.child, acoustic: na, lastToken: k.token, h: h1, c: c1 });
         }
       }
-      active = keep([...grown.values()], p.beam, trie, lambda);
+      let ext = [...grown.values()];
+      if (p.scoreMargin !== undefined && Number.isFinite(p.scoreMargin)) {
+        let top = -Infinity;
+        for (const b of B.values()) top = Math.max(top, rankScore(b, trie, lambda));
+        const floor = top - p.scoreMargin;
+        ext = ext.filter((h) => rankScore(h, trie, lambda) >= floor);
+      }
+      active = keep(ext, p.beam, trie, lambda);
     }
     A = keep([...B.values()], p.beam, trie, lambda);
   }

@@ -121,6 +121,10 @@ function resolveParams(m: ModelManifest, o: DecodeOptions): SearchParams {
     priorWeight: o.priorWeight ?? m.decoding.priorWeight,
     topK: o.topK ?? m.decoding.topK,
   };
+  if (o.scoreMargin !== undefined) {
+    if (typeof o.scoreMargin !== 'number' || Number.isNaN(o.scoreMargin) || o.scoreMargin < 0) throw new EngineError('bad-options', `scoreMargin = ${String(o.scoreMargin)}`);
+    p.scoreMargin = o.scoreMargin;
+  }
   for (const k of ['beam', 'prune', 'maxSymbolsPerFrame', 'topK'] as const) {
     const v = p[k];
     if (!Number.isInteger(v) || v < 1 || v > LIMITS[k]) throw new EngineError('bad-options', `${k} = ${String(v)} (integer 1..${LIMITS[k]})`);

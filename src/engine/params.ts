@@ -14,6 +14,12 @@ export interface SearchParams {
   priorWeight: number;
   /** distinct words returned */
   topK: number;
+  /**
+   * Optional speed-up, NOT in BEAM_SEARCH.md (absent/Infinity = the exact reference): a letter
+   * extension whose ranking score is more than this many nats below the best hypothesis already
+   * sent to the next frame is dropped, so the symbol loop stops once no letter is plausible.
+   */
+  scoreMargin?: number;
 }
 
 export const DEFAULT_SEARCH: Readonly<SearchParams> = Object.freeze({

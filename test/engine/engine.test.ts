@@ -84,6 +84,20 @@ describe.skipIf(!dir)('engine on the exported model (golden parity)', () => {
     expect(worst).toBeLessThanOrEqual(g.tolerance.scoreAbs);
   }, 60_000);
 
+  it('should keep the golden words with the opt-in score margin of 10 nats, with fewer step calls', async () => {
+    const g = JSON.parse(readFileSync(goldenBeam, 'utf8')) as { cases: BeamCase[]; decoding: Record<string, number> };
+    let exact = 0;
+    let pruned = 0;
+    for (const c of g.cases.slice(0, 8)) {
+      const trace = { points: c.points, width: num(c.width), height: num(c.height) };
+      const r = await engine.decode(trace, { ...g.decoding, scoreMargin: 10 });
+      expect(r.words.map((w) => w.word.toLowerCase()), c.id).toEqual(c.words);
+      pruned += r.stepCalls;
+      exact += (await engine.decode(trace, g.decoding)).stepCalls;
+    }
+    expect(pruned).toBeLessThan(exact);
+  }, 60_000);
+
   it('should give typed errors or a defined result for bad input, never a crash', async () => {
     const codeOf = async (p: Promise<unknown>) => p.then(() => 'ok', (e) => (e instanceof EngineError ? e.code : `untyped: ${String(e)}`));
     expect(await codeOf(engine.decode({ points: [], width: 360, height: 215 }))).toBe('empty-trace');
