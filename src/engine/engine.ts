@@ -10,7 +10,7 @@
 import { beamSearch } from './beam-search';
 import { EngineError, isEngineError, throwIfAborted, yieldToEventLoop } from './errors';
 import type { EngineErrorCode } from './errors';
-import { computeFeatures } from './features';
+import { checkSize, computeFeatures } from './features';
 import type { ScoredWord } from './hypothesis';
 import { greedySearch } from './greedy';
 import { layoutConstants, validateLayout } from './layout';
@@ -173,6 +173,8 @@ export async function createEngine(cfg: EngineConfig): Promise<Engine> {
     throwIfAborted(signal);
     const t0 = performance.now();
     const params = resolveParams(manifest, options);
+    if (typeof trace !== 'object' || trace === null) throw new EngineError('empty-trace', 'no trace');
+    checkSize(trace);
     let lc = defaultLayout;
     if (typeof trace?.layout === 'string') {
       const found = layouts.get(trace.layout);
@@ -181,7 +183,6 @@ export async function createEngine(cfg: EngineConfig): Promise<Engine> {
     } else if (trace?.layout !== undefined) {
       lc = layoutConstants(validateLayout(trace.layout));
     }
-    if (typeof trace !== 'object' || trace === null) throw new EngineError('empty-trace', 'no trace');
     const feats = computeFeatures(trace, lc, fp);
     const t1 = performance.now();
     throwIfAborted(signal);

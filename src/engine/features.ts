@@ -34,12 +34,19 @@ function clamp(a: number): number {
   return Math.min(Math.max(a, -0.5), 1.5);
 }
 
-export function computeFeatures(trace: TraceInput, lc: LayoutConstants, p: FeatureParams = FEATURES_V1): Features {
+/** bad-size check, first in the spec's error precedence (bad-size, bad-layout, empty-trace). */
+export function checkSize(trace: { width: unknown; height: unknown }): void {
   const W = trace.width;
   const H = trace.height;
   if (typeof W !== 'number' || typeof H !== 'number' || !Number.isFinite(W) || !Number.isFinite(H) || W <= 0 || H <= 0) {
     throw new EngineError('bad-size', `keyboard size ${String(W)}x${String(H)} is not finite and positive`);
   }
+}
+
+export function computeFeatures(trace: TraceInput, lc: LayoutConstants, p: FeatureParams = FEATURES_V1): Features {
+  checkSize(trace);
+  const W = trace.width;
+  const H = trace.height;
   // 1. Clean: keep points whose x, y, t are all finite numbers; make t non-decreasing.
   const pts = Array.isArray(trace.points) ? trace.points : [];
   let u: number[] = [];

@@ -106,6 +106,9 @@ describe.skipIf(!dir)('engine on the exported model (golden parity)', () => {
     expect(await codeOf(engine.decode({ points: [[1, 1, 0]], width: 360, height: 215, layout: 'dvorak' }))).toBe('unknown-layout');
     expect(await codeOf(engine.decode({ points: [[1, 1, 0]], width: 360, height: 215 }, { beam: 0 }))).toBe('bad-options');
     expect(await codeOf(engine.decode(null as never))).toBe('empty-trace');
+    // FEATURES.md precedence: bad-size, then bad-layout, then empty-trace.
+    expect(await codeOf(engine.decode({ points: [], width: 0, height: 215, layout: { keys: [] } }))).toBe('bad-size');
+    expect(await codeOf(engine.decode({ points: [], width: 360, height: 215, layout: { keys: [] } }))).toBe('bad-layout');
     const one = await engine.decode({ points: [[100, 50, 0]], width: 360, height: 215 });
     expect(Array.isArray(one.words)).toBe(true);
     const off = await engine.decode({ points: [[-5000, 9000, 0], [7000, -300, 40]], width: 360, height: 215 });
