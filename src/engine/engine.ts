@@ -154,7 +154,11 @@ export async function createEngine(cfg: EngineConfig): Promise<Engine> {
   const modelLayout = validateLayout(layoutRaw);
   const layouts = new Map<string, LayoutConstants>();
   const defaultLayout = layoutConstants(modelLayout);
-  layouts.set(modelLayout.name ?? manifest.layout, defaultLayout);
+  // Known under its own name ("qwerty-hws"), its file ("qwerty.json") and the file stem
+  // ("qwerty", what settings and the decode protocol name it).
+  for (const alias of [modelLayout.name, manifest.layout, manifest.layout.replace(/\.json$/, '')]) {
+    if (alias) layouts.set(alias, defaultLayout);
+  }
   for (const [name, l] of Object.entries(cfg.layouts ?? {})) layouts.set(name, layoutConstants(validateLayout(l)));
 
   const lexicon = lexiconFromBytes(lexFile, lexBytes, manifest.vocab);

@@ -109,6 +109,9 @@ describe.skipIf(!dir)('engine on the exported model (golden parity)', () => {
     // FEATURES.md precedence: bad-size, then bad-layout, then empty-trace.
     expect(await codeOf(engine.decode({ points: [], width: 0, height: 215, layout: { keys: [] } }))).toBe('bad-size');
     expect(await codeOf(engine.decode({ points: [], width: 360, height: 215, layout: { keys: [] } }))).toBe('bad-layout');
+    for (const name of ['qwerty', 'qwerty.json']) {
+      expect(await codeOf(engine.decode({ points: [[1, 1, 0], [50, 50, 40]], width: 360, height: 215, layout: name }))).toBe('ok');
+    }
     const one = await engine.decode({ points: [[100, 50, 0]], width: 360, height: 215 });
     expect(Array.isArray(one.words)).toBe(true);
     const off = await engine.decode({ points: [[-5000, 9000, 0], [7000, -300, 40]], width: 360, height: 215 });
