@@ -62,7 +62,7 @@ export async function* readJsonl(path: string): AsyncGenerator<Record<string, un
 export function defaultModelDir(): string {
   const base = resolve(REPO, 'public/models');
   if (existsSync(resolve(base, 'swipe-v1/model.json'))) return resolve(base, 'swipe-v1');
-  const dirs = existsSync(base) ? readdirSync(base).filter((d) => existsSync(resolve(base, d, 'model.json'))) : [];
+  const dirs = existsSync(base) ? readdirSync(base).filter((d) => !d.startsWith('.') && existsSync(resolve(base, d, 'model.json'))) : [];
   if (dirs.length === 1) return resolve(base, dirs[0] as string);
   fail(`no model: pass --model DIR (found ${dirs.length} under ${base})`);
 }
