@@ -7,11 +7,12 @@
  *                            [--model DIR] [--top N]
  *
  * Defaults: --in = <model>/lexicon.tsv, --out = same folder, lexicon.bin. --top keeps the N most
- * probable entries (0 = all). Prints word/node counts, apostrophe folds and the load time.
+ * probable entries (0 = all). The header records the TSV's length and FNV-1a hash, so the engine
+ * uses lexicon.bin in place of model.json's lexicon.tsv only while it matches. Prints word/node counts, apostrophe folds and the load time.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { buildLexicon, LexiconTrie, parseLexicon, parseLexiconTsv, serializeLexicon } from '../src/engine/lexicon-trie';
+import { buildLexicon, fnv1a, LexiconTrie, parseLexicon, parseLexiconTsv, serializeLexicon } from '../src/engine/lexicon-trie';
 import { defaultModelDir, fail, parseFlags } from './lib/cli';
 
 const USAGE = readFileSync(new URL(import.meta.url), 'utf8').split('*/')[0] ?? '';
@@ -19,14 +20,17 @@ const a = parseFlags(process.argv.slice(2), { in: '', out: '', model: '', top: 0
 const input = a.in || resolve(a.model || defaultModelDir(), 'lexicon.tsv');
 const out = a.out || resolve(dirname(input), 'lexicon.bin');
 
+const source = new Uint8Array(readFileSync(input));
 let entries;
 try {
-  entries = parseLexiconTsv(readFileSync(input, 'utf8'));
+  entries = parseLexiconTsv(new TextDecoder().decode(source));
 } catch (e) {
   fail(`${input}: ${e instanceof Error ? e.message : String(e)}`);
 }
 if (a.top > 0) entries = entries.sort((x, y) => y.logPrior - x.logPrior).slice(0, a.top);
 const { data, stats } = buildLexicon(entries);
+// Recorded so the engine uses this .bin for that .tsv only while they match (--top changes content).
+if (a.top === 0) data.source = { length: source.length, fnv: fnv1a(source) };
 const bytes = serializeLexicon(data);
 writeFileSync(out, bytes);
 const t0 = performance.now();

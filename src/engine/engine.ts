@@ -15,7 +15,7 @@ import type { ScoredWord } from './hypothesis';
 import { greedySearch } from './greedy';
 import { layoutConstants, validateLayout } from './layout';
 import type { Layout, LayoutConstants } from './layout';
-import { buildLexicon, LexiconTrie, parseLexicon, parseLexiconTsv } from './lexicon-trie';
+import { buildLexicon, fnv1a, LexiconTrie, parseLexicon, parseLexiconTsv } from './lexicon-trie';
 import type { ModelManifest } from './manifest';
 import { parseManifest } from './manifest';
 import { RnntModel } from './ort-session';
@@ -113,6 +113,29 @@ export function lexiconFromBytes(name: string, bytes: Uint8Array, vocab: readonl
   return new LexiconTrie(data, vocab);
 }
 
+/**
+ * model.json names lexicon.tsv (the single source of truth); building its trie costs ~0.3–0.8 s.
+ * When a lexicon.bin beside it was built from exactly those bytes (length + FNV-1a in its
+ * header, written by `npm run build-lexicon`), it is used instead (~1–5 ms). A missing, stale
+ * or corrupt lexicon.bin silently falls back to the TSV: the TSV stays authoritative.
+ */
+async function loadLexicon(cfg: EngineConfig, name: string, bytes: Uint8Array, vocab: readonly string[]): Promise<LexiconTrie> {
+  if (name.endsWith('.tsv') && cfg.lexiconFile === undefined) {
+    const bin = await Promise.resolve()
+      .then(() => cfg.loadFile(name.replace(/\.tsv$/, '.bin')))
+      .catch(() => null);
+    if (bin instanceof Uint8Array && bin.length > 0) {
+      try {
+        const data = parseLexicon(bin);
+        if (data.source && data.source.length === bytes.length && data.source.fnv === fnv1a(bytes)) return new LexiconTrie(data, vocab);
+      } catch {
+        // fall through to the TSV
+      }
+    }
+  }
+  return lexiconFromBytes(name, bytes, vocab);
+}
+
 function resolveParams(m: ModelManifest, o: DecodeOptions): SearchParams {
   const p: SearchParams = {
     beam: o.beam ?? m.decoding.beam,
@@ -145,6 +168,7 @@ export async function createEngine(cfg: EngineConfig): Promise<Engine> {
     load(cfg, lexFile),
     load(cfg, manifest.layout),
   ]);
+  const lexicon = await loadLexicon(cfg, lexFile, lexBytes, manifest.vocab);
   let layoutRaw: unknown;
   try {
     layoutRaw = JSON.parse(new TextDecoder().decode(layoutBytes));
@@ -161,7 +185,6 @@ export async function createEngine(cfg: EngineConfig): Promise<Engine> {
   }
   for (const [name, l] of Object.entries(cfg.layouts ?? {})) layouts.set(name, layoutConstants(validateLayout(l)));
 
-  const lexicon = lexiconFromBytes(lexFile, lexBytes, manifest.vocab);
   const model = await RnntModel.create(cfg.ort, manifest, encBytes, stepBytes, cfg.sessionOptions);
   const personalParams = cfg.personalParams ?? DEFAULT_PERSONAL;
   let trie: TokenTrie = lexicon;

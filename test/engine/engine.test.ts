@@ -9,6 +9,7 @@ import { layoutConstants, validateLayout } from '../../src/engine/layout';
 import { computeFeatures } from '../../src/engine/features';
 import { RnntModel } from '../../src/engine/ort-session';
 import { parseManifest } from '../../src/engine/manifest';
+import { buildLexicon, fnv1a, serializeLexicon } from '../../src/engine/lexicon-trie';
 import { GOLDEN_DIR, engineFor, fileLoader, goldenBeam, goldenModelDir } from './model-fixture';
 
 const dir = goldenModelDir();
@@ -144,6 +145,21 @@ describe.skipIf(!dir)('engine on the exported model (golden parity)', () => {
     expect(await codeOf(createEngine({ manifest: { ...manifest, blankId: 99 }, ort, loadFile: files }))).toBe('model-corrupt');
     const e = await createEngine({ manifest: { ...manifest, step: { ...manifest.step, hidden: 'x' } }, ort, loadFile: files }).catch((x: unknown) => x);
     expect(String(e)).toContain('step.hidden');
+  }, 30_000);
+
+  it('should use lexicon.bin for lexicon.tsv only when built from exactly those bytes', async () => {
+    const files = fileLoader(dir as string);
+    const tsv = await files('lexicon.tsv');
+    // A deliberately different 2-word trie, so which one was loaded is visible in lexiconWords.
+    const tiny = buildLexicon([{ word: 'ab', logPrior: -1 }, { word: 'cd', logPrior: -2 }]).data;
+    const asBin = (source: { length: number; fnv: number }) => serializeLexicon({ ...tiny, source });
+    const withBin = (bin: Uint8Array) => engineFor(dir as string, { loadFile: async (n) => (n === 'lexicon.bin' ? bin : files(n)) });
+    const matching = await withBin(asBin({ length: tsv.length, fnv: fnv1a(tsv) }));
+    expect(matching.lexiconWords).toBe(2);
+    await matching.release();
+    const stale = await withBin(asBin({ length: tsv.length, fnv: fnv1a(tsv) ^ 1 }));
+    expect(stale.lexiconWords).toBeGreaterThan(2);
+    await stale.release();
   }, 30_000);
 
   it('should rank a personal word first after adding it and drop it after removal', async () => {
