@@ -144,9 +144,10 @@ function resolveParams(m: ModelManifest, o: DecodeOptions): SearchParams {
     priorWeight: o.priorWeight ?? m.decoding.priorWeight,
     topK: o.topK ?? m.decoding.topK,
   };
-  if (o.scoreMargin !== undefined) {
-    if (typeof o.scoreMargin !== 'number' || Number.isNaN(o.scoreMargin) || o.scoreMargin < 0) throw new EngineError('bad-options', `scoreMargin = ${String(o.scoreMargin)}`);
-    p.scoreMargin = o.scoreMargin;
+  const margin = o.scoreMargin ?? m.decoding.scoreMargin;
+  if (margin !== undefined) {
+    if (typeof margin !== 'number' || Number.isNaN(margin) || margin < 0) throw new EngineError('bad-options', `scoreMargin = ${String(margin)}`);
+    p.scoreMargin = margin;
   }
   for (const k of ['beam', 'prune', 'maxSymbolsPerFrame', 'topK'] as const) {
     const v = p[k];

@@ -40,6 +40,8 @@ export interface DecodingSpec {
   maxSymbolsPerFrame: number;
   priorWeight: number;
   topK: number;
+  /** optional: params.ts SearchParams.scoreMargin (absent = the exact BEAM_SEARCH.md search) */
+  scoreMargin?: number;
 }
 
 export interface ModelMetrics {
@@ -190,6 +192,7 @@ export function parseManifest(raw: unknown): ModelManifest {
     priorWeight: num(d, 'priorWeight', 'decoding.priorWeight', 0, false),
     topK: num(d, 'topK', 'decoding.topK', 1),
   };
+  if (d.scoreMargin !== undefined) decoding.scoreMargin = num(d, 'scoreMargin', 'decoding.scoreMargin', 0, false);
   const m: ModelManifest = { formatVersion: 1, name, features, vocab: vocab as string[], blankId, encoder, step, lexicon, layout, decoding };
   if (r.metrics !== undefined) m.metrics = obj(r, 'metrics', 'metrics') as ModelMetrics;
   return m;
