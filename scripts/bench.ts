@@ -42,7 +42,7 @@ const a = parseFlags(
   },
   USAGE,
 );
-const dir = a.model || defaultModelDir();
+const dir = a.model ? resolve(a.model) : defaultModelDir();
 if (!a.lexicon && existsSync(resolve(dir, 'lexicon.bin'))) a.lexicon = 'lexicon.bin';
 
 const traces: BenchTrace[] = [];

@@ -13,6 +13,7 @@
  * + search of that trace.
  */
 import { createWriteStream, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { defaultModelDir, parseFlags, readJsonl } from './lib/cli';
 import { nodeEngine, ortInfo } from './lib/node-engine';
 
@@ -26,7 +27,7 @@ if (!a.in || !a.out) {
   console.error(USAGE);
   process.exit(2);
 }
-const dir = a.model || defaultModelDir();
+const dir = a.model ? resolve(a.model) : defaultModelDir();
 const engine = await nodeEngine(dir, { variant: a.variant, lexicon: a.lexicon, threads: a.threads });
 const opts = { ...(a.beam ? { beam: a.beam } : {}), ...(a.margin ? { scoreMargin: a.margin } : {}), ...(a.topk ? { topK: a.topk } : {}), mode: a.greedy ? ('greedy' as const) : ('beam' as const) };
 const out = createWriteStream(a.out);
