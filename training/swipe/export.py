@@ -483,6 +483,19 @@ def evaluate_all(model, out_dir: Path, traces, layout, lexicon, cfg, seen, inclu
     return res
 
 
+def _scalar_meta(meta) -> dict:
+    """The JSON-friendly scalars of the checkpoint's meta (step, epoch, dev figures...)."""
+    out = {}
+    for k, v in (meta or {}).items() if isinstance(meta, dict) else ():
+        if isinstance(v, (int, float, str, bool)) and not (isinstance(v, float) and not math.isfinite(v)):
+            out[k] = v
+        elif isinstance(v, dict):
+            sub = {kk: vv for kk, vv in v.items() if isinstance(vv, (int, float, str, bool))}
+            if sub and len(sub) <= 20:
+                out[k] = sub
+    return out
+
+
 def build(args) -> dict:
     import torch
 
@@ -599,7 +612,8 @@ def build(args) -> dict:
             + ("INT8 accuracy gate passed" if int8_ok else "INT8 accuracy gate failed or not measured"))
         manifest["metrics"] = metrics
         manifest["export"] = {
-            "checkpoint": str(args.checkpoint), "opset": OPSET, "exporter": {"encoder": exporter, "step": step_exporter},
+            "checkpoint": args.checkpoint_label or str(args.checkpoint),
+            "checkpointMeta": _scalar_meta(meta), "opset": OPSET, "exporter": {"encoder": exporter, "step": step_exporter},
             "parity": {"encoderFp32": enc_par, "stepFp32": step_par, "tolerance": args.tol},
             "int8": int8, "sizes": sizes, "seconds": round(time.time() - t0, 1),
             "torch": torch.__version__, "onnxruntime": __import__("onnxruntime").__version__,
@@ -642,6 +656,8 @@ def main(argv=None):
     ap.add_argument("--checkpoint", required=True)
     ap.add_argument("--out", required=True, help="public/models/<name>")
     ap.add_argument("--name", default=None, help="model name (default: the --out folder name)")
+    ap.add_argument("--checkpoint-label", default=None,
+                    help="how model.json names the checkpoint (default: its path)")
     ap.add_argument("--calib-batches", type=int, default=64)
     ap.add_argument("--calib-batch-size", type=int, default=8)
     ap.add_argument("--exclude-nodes", default="", help="comma-separated encoder node names kept fp32")
