@@ -515,6 +515,7 @@ def build(args) -> dict:
 
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{name}.tmp-", dir=out.parent))
+    os.chmod(tmp, 0o755)  # mkdtemp makes it 0700; the shipped folder must be readable
     try:
         t0 = time.time()
         log(f"[1/6] encoder -> ONNX fp32")
