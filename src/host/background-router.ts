@@ -1,11 +1,13 @@
 /**
  * The background's message router: settings are answered here, engine requests go to the
  * engine host (forwarded to the offscreen document on Chrome, in-process on Firefox).
+ * A decode leaves with the user's current search settings attached (the Chrome offscreen
+ * document has no storage API), so a settings change applies to the next swipe, no reload.
  */
 import { ROUTES, type RequestEnvelope, type Result } from '../messaging/protocol';
 import { ok } from '../messaging/result';
 import type { RequestHandler } from '../messaging/serve';
-import type { SettingsStore } from './settings-store';
+import type { SettingsStore } from '../storage/settings';
 
 export interface RouterDeps {
   settings: SettingsStore;
@@ -14,12 +16,20 @@ export interface RouterDeps {
 
 export function createBackgroundRouter(deps: RouterDeps): RequestHandler {
   return async (envelope) => {
+    if (envelope.type === 'decode') {
+      const s = await deps.settings.load();
+      const d = envelope as RequestEnvelope<'decode'>;
+      return deps.toHost({
+        ...d,
+        payload: { ...d.payload, options: { beamSize: s.beamSize, priorWeight: s.priorWeight, suggestionCount: s.suggestionCount } },
+      } as RequestEnvelope);
+    }
     if (ROUTES[envelope.type] === 'host') return deps.toHost(envelope);
     switch (envelope.type) {
       case 'getSettings':
-        return ok(await deps.settings.get());
+        return ok(await deps.settings.load());
       case 'setSettings':
-        return ok(await deps.settings.set((envelope as RequestEnvelope<'setSettings'>).payload));
+        return ok(await deps.settings.save((envelope as RequestEnvelope<'setSettings'>).payload));
       default:
         return deps.toHost(envelope);
     }

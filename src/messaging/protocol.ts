@@ -11,6 +11,17 @@ export const CHANNEL = 'swipe-anywhere/v1';
 /** One trace point in keyboard pixels, origin top-left of the keyboard: [x, y, t_ms]. */
 export type TracePoint = [x: number, y: number, tMs: number];
 
+import type { Settings } from '../storage/settings';
+/** Settings are defined once, in src/storage/settings.ts; re-exported for the protocol's users. */
+export type { Settings } from '../storage/settings';
+
+/** Per-decode search settings; the background fills them from the stored settings. */
+export interface DecodeOptions {
+  beamSize: number;
+  priorWeight: number;
+  suggestionCount: number;
+}
+
 /** A swipe to decode, in the shared trace format (DESIGN.md "Trace") plus the layout name. */
 export interface DecodeRequest {
   points: TracePoint[];
@@ -19,6 +30,8 @@ export interface DecodeRequest {
   height: number;
   /** Layout name, e.g. "qwerty"; the engine looks up its key geometry. */
   layout: string;
+  /** Search settings for this decode (set by the background from the user's settings). */
+  options?: DecodeOptions;
 }
 
 export interface DecodeResult {
@@ -30,21 +43,21 @@ export interface DecodeResult {
 
 export interface LearnWordRequest {
   word: string;
+  /**
+   * accept: a swiped word the user kept (default); typed: a tapped word the lexicon lacks;
+   * demote: a swiped word deleted right after insertion (forgotten if it was only learnt once);
+   * remove / add: explicit edits from the options page.
+   */
+  kind?: LearnKind;
 }
+
+export type LearnKind = 'accept' | 'typed' | 'demote' | 'add' | 'remove';
+export const LEARN_KINDS: readonly LearnKind[] = ['accept', 'typed', 'demote', 'add', 'remove'];
 
 export interface LearnWordResult {
   word: string;
 }
 
-/** User settings shared by every context. Defaults live in src/host/settings-store.ts. */
-export interface Settings {
-  /** Master switch: when false the keyboard never opens. */
-  enabled: boolean;
-  /** Keyboard layout name. */
-  layout: string;
-  /** Hostnames where the keyboard stays off. */
-  disabledSites: string[];
-}
 
 /** Which context hosts the engine: the offscreen document (Chrome) or the background page (Firefox). */
 export type EngineHostKind = 'offscreen' | 'background-page';

@@ -12,7 +12,10 @@ import {
   type ResponseEnvelope,
   type Result,
   type Settings,
+  type DecodeOptions,
+  LEARN_KINDS,
 } from './protocol';
+import { DEFAULT_SETTINGS } from '../storage/settings';
 import { err, ok } from './result';
 
 /** Bounds the message size; far above a real swipe (a few hundred points) so none is refused. */
@@ -29,10 +32,6 @@ function isFiniteNumber(value: unknown): value is number {
   return typeof value === 'number' && Number.isFinite(value);
 }
 
-function isStringArray(value: unknown): value is string[] {
-  return Array.isArray(value) && value.every((item) => typeof item === 'string');
-}
-
 const checkDecode: Check<RequestPayload<'decode'>> = (raw) => {
   const { points, width, height, layout } = raw;
   if (!Array.isArray(points)) return 'points must be an array of [x, y, t_ms]';
@@ -46,35 +45,47 @@ const checkDecode: Check<RequestPayload<'decode'>> = (raw) => {
   if (!isFiniteNumber(width) || width <= 0) return `width must be a positive number, got ${String(width)}`;
   if (!isFiniteNumber(height) || height <= 0) return `height must be a positive number, got ${String(height)}`;
   if (typeof layout !== 'string' || layout === '') return 'layout must be a non-empty string';
-  return { points: points as RequestPayload<'decode'>['points'], width, height, layout };
+  const out: RequestPayload<'decode'> = { points: points as RequestPayload<'decode'>['points'], width, height, layout };
+  if (raw.options !== undefined) {
+    if (!isRecord(raw.options)) return 'options must be an object';
+    const o: Partial<DecodeOptions> = {};
+    for (const key of ['beamSize', 'priorWeight', 'suggestionCount'] as const) {
+      const v = raw.options[key];
+      if (!isFiniteNumber(v) || v < 0) return `options.${key} must be a non-negative number`;
+      o[key] = v;
+    }
+    out.options = o as DecodeOptions;
+  }
+  return out;
 };
 
 const checkLearnWord: Check<RequestPayload<'learnWord'>> = (raw) => {
   const { word } = raw;
   if (typeof word !== 'string' || word.trim() === '') return 'word must be a non-empty string';
   if (word.length > MAX_WORD_LENGTH) return `word is longer than ${MAX_WORD_LENGTH} characters`;
-  return { word };
+  const { kind } = raw;
+  if (kind === undefined) return { word };
+  if (typeof kind !== 'string' || !(LEARN_KINDS as readonly string[]).includes(kind)) return `kind must be one of ${LEARN_KINDS.join(', ')}`;
+  return { word, kind: kind as RequestPayload<'learnWord'>['kind'] & string };
 };
 
 const checkEmpty: Check<Record<string, never>> = () => ({});
 
+/**
+ * A settings patch: only known keys, each of its default's JSON type. Ranges are clamped and
+ * values repaired by the store (validateSettings in src/storage/settings.ts).
+ */
 const checkSetSettings: Check<Partial<Settings>> = (raw) => {
-  const patch: Partial<Settings> = {};
+  const patch: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(raw)) {
-    if (key === 'enabled') {
-      if (typeof value !== 'boolean') return 'enabled must be a boolean';
-      patch.enabled = value;
-    } else if (key === 'layout') {
-      if (typeof value !== 'string' || value === '') return 'layout must be a non-empty string';
-      patch.layout = value;
-    } else if (key === 'disabledSites') {
-      if (!isStringArray(value)) return 'disabledSites must be an array of strings';
-      patch.disabledSites = value;
-    } else {
-      return `unknown setting: ${key}`;
-    }
+    if (!Object.prototype.hasOwnProperty.call(DEFAULT_SETTINGS, key)) return `unknown setting: ${key}`;
+    const def: unknown = DEFAULT_SETTINGS[key as keyof Settings];
+    const want = isRecord(def) ? 'object' : typeof def;
+    const got = isRecord(value) ? 'object' : Array.isArray(value) || value === null ? 'other' : typeof value;
+    if (want !== got) return `${key} must be a${want === 'object' ? 'n' : ''} ${want}`;
+    patch[key] = value;
   }
-  return patch;
+  return patch as Partial<Settings>;
 };
 
 const checkSelfTest: Check<RequestPayload<'selfTest'>> = (raw) => {

@@ -36,11 +36,12 @@ export interface Settings {
 export const SETTINGS_KEY = 'settings';
 export const SETTINGS_VERSION = 1;
 
-// TODO [2026-12-15]: align beamSize / priorWeight defaults with src/engine/params.ts once it lands.
+// beamSize / priorWeight / suggestionCount follow the engine's seed defaults (src/engine/params.ts
+// DEFAULT_SEARCH: beam 16, λ 0.5, top-K 4).
 export const DEFAULT_SETTINGS: Readonly<Settings> = Object.freeze({
   lexicon: 'en',
   beamSize: 16,
-  priorWeight: 1,
+  priorWeight: 0.5,
   suggestionCount: 4,
   layout: 'qwerty',
   keyboardHeight: 240,

@@ -6,7 +6,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type BrowserContext, type Worker } from 'playwright-core';
+import { chromium, type BrowserContext, type Page, type Worker } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { splitEscaped } from './support/browser-services';
 import { BRIDGE_KEY, requestSelfTestInPage } from './support/bridge';
@@ -19,6 +19,8 @@ import {
   type SelfTestAnswer,
 } from './support/fixtures';
 import { startLocalServer, TEST_PAGE_PATH, type LocalServer } from './support/local-server';
+import { defineKeyboardTests, type PageAdapter } from './support/keyboard-suite';
+import type { Evaluate } from './support/swipe';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 /** Fetched on purpose from the service worker, to prove the proxy sees extension requests. */
@@ -46,6 +48,7 @@ describe('Chromium extension', () => {
     context = await chromium.launchPersistentContext(userDataDir, {
       executablePath: CHROMIUM,
       headless: false, // headless comes from --headless=new below, which supports extensions
+      viewport: { width: 1280, height: 900 },
       args: [
         '--headless=new',
         '--no-sandbox',
@@ -109,6 +112,36 @@ describe('Chromium extension', () => {
     expectTinyModelAnswer(await selfTestFromPage(), 'offscreen');
     expect(await offscreenCount()).toBe(1);
   });
+
+  const wrap = (page: Page): PageAdapter => ({
+    goto: async (url) => void (await page.goto(url)),
+    mouse: page.mouse,
+    evaluate: ((fn: (a: unknown) => unknown, arg: unknown) => page.evaluate(fn, arg)) as Evaluate,
+    async frameEvaluate(path) {
+      const frame = page.frames().find((f) => f.url().endsWith(path));
+      if (!frame) throw new Error(`no frame ${path}`);
+      return ((fn: (a: unknown) => unknown, arg: unknown) => frame.evaluate(fn, arg)) as Evaluate;
+    },
+    screenshot: async (path, clip) => void (await page.screenshot({ path, clip })),
+    close: () => page.close(),
+  });
+
+  defineKeyboardTests(() => ({
+    origin: () => server.origin,
+    openOptions: async () => {
+      const page = await context.newPage();
+      await page.goto(worker.url().replace(/background\.js$/, 'options.html'));
+      return wrap(page);
+    },
+    newPage: async () => wrap(await context.newPage()),
+    screenshotDir: 'docs/screenshots',
+    // the background's own path: tabs.sendMessage from the service worker to the active tab
+    toggle: () =>
+      worker.evaluate(async () => {
+        const [tab] = await (chrome as unknown as { tabs: { query(q: object): Promise<Array<{ id: number }>> } }).tabs.query({ active: true, lastFocusedWindow: true });
+        await (chrome as unknown as { tabs: { sendMessage(id: number, m: object): Promise<unknown> } }).tabs.sendMessage(tab!.id, { swipeAnywhereToggle: true }).catch(() => undefined);
+      }),
+  }));
 
   it('should catch a request made from an extension context (control for the check below)', async () => {
     await worker.evaluate(() => fetch('http://egress-control.invalid/probe').then(() => undefined, () => undefined));

@@ -6,6 +6,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { chooseModel } from '../../src/host/model-choice';
 
 const CSP = "script-src 'self' 'wasm-unsafe-eval'; object-src 'self'";
 const version = (JSON.parse(readFileSync('package.json', 'utf8')) as { version: string }).version;
@@ -62,6 +63,22 @@ describe.each(builds)('$browser production build', ({ browser, dir, permissions 
       expect(text, file).not.toMatch(/\bimport\s*\(\s*["']https?:/);
       expect(text, file).not.toMatch(/cdn\.jsdelivr|unpkg\.com|cdnjs/);
       expect(text, file).not.toContain('swipeAnywhereE2eSelfTest');
+    }
+  });
+
+  it('should ship exactly one model (the chosen one), the options page, the toolbar button and the shortcut', () => {
+    const { name } = chooseModel();
+    expect(readdirSync(resolve(dir, 'models'))).toEqual([name]);
+    for (const file of ['model.json', 'qwerty.json', 'step.onnx']) expect(existsSync(resolve(dir, 'models', name, file)), file).toBe(true);
+    expect(existsSync(resolve(dir, 'options.html'))).toBe(true);
+    expect(manifest[browser === 'chrome' ? 'action' : 'browser_action']).toMatchObject({ default_title: expect.stringContaining('Alt+Shift+K') });
+    expect(manifest.commands).toEqual({ 'toggle-keyboard': expect.objectContaining({ suggested_key: { default: 'Alt+Shift+K' } }) });
+  });
+
+  it('should contain no test-only keyboard hooks', () => {
+    for (const file of filesUnder(resolve(dir)).filter((f) => /\.(m?js|html)$/.test(f))) {
+      const text = readFileSync(file, 'utf8');
+      for (const hook of ['swipeAnywhereE2eMeasure', 'swipeAnywhereE2eOpenOptions', 'swipeAnywhereE2eToggle', 'swipeAnywhereKeys']) expect(text, file).not.toContain(hook);
     }
   });
 

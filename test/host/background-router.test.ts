@@ -1,17 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { createBackgroundRouter } from '@/src/host/background-router';
-import { createSettingsStore, DEFAULT_SETTINGS, type SettingsBackend } from '@/src/host/settings-store';
-import { CHANNEL, type RequestEnvelope, type Settings } from '@/src/messaging/protocol';
+import { createSettingsStore, DEFAULT_SETTINGS } from '@/src/host/settings-store';
+import { CHANNEL, type RequestEnvelope } from '@/src/messaging/protocol';
 import { ok } from '@/src/messaging/result';
-
-function memoryBackend(initial: Partial<Settings> | null = null): SettingsBackend & { stored: Partial<Settings> | null } {
-  const backend = {
-    stored: initial,
-    getValue: () => Promise.resolve(backend.stored),
-    setValue: (value: Settings) => Promise.resolve(void (backend.stored = value)),
-  };
-  return backend;
-}
+import { createMemoryStorageArea } from '@/src/storage/storage-area';
 
 const envelope = (type: RequestEnvelope['type'], payload: unknown) =>
   ({ channel: CHANNEL, id: 'cs-1', type, target: 'background', payload }) as RequestEnvelope;
@@ -20,7 +12,7 @@ describe('createBackgroundRouter', () => {
   it('should send engine requests to the host and nothing else', async () => {
     const forwarded: string[] = [];
     const route = createBackgroundRouter({
-      settings: createSettingsStore(memoryBackend()),
+      settings: createSettingsStore(createMemoryStorageArea()),
       toHost: async (e) => (forwarded.push(e.type), ok('host answered')),
     });
     for (const type of ['decode', 'learnWord', 'status', 'selfTest'] as const) {
@@ -30,13 +22,26 @@ describe('createBackgroundRouter', () => {
     expect(forwarded).toEqual(['decode', 'learnWord', 'status', 'selfTest']);
   });
 
-  it('should answer settings with defaults merged under stored values and persist patches', async () => {
-    const backend = memoryBackend({ layout: 'azerty' });
-    const route = createBackgroundRouter({ settings: createSettingsStore(backend), toHost: () => Promise.resolve(ok(null)) });
-    await expect(route(envelope('getSettings', {}))).resolves.toEqual(ok({ ...DEFAULT_SETTINGS, layout: 'azerty' }));
-    await expect(route(envelope('setSettings', { enabled: false }))).resolves.toEqual(
-      ok({ ...DEFAULT_SETTINGS, layout: 'azerty', enabled: false }),
-    );
-    expect(backend.stored).toEqual({ ...DEFAULT_SETTINGS, layout: 'azerty', enabled: false });
+  it('should attach the current search settings to every decode', async () => {
+    const area = createMemoryStorageArea();
+    const store = createSettingsStore(area);
+    const seen: unknown[] = [];
+    const route = createBackgroundRouter({ settings: store, toHost: async (e) => (seen.push(e.payload), ok(null)) });
+    const trace = { points: [[1, 2, 0]], width: 10, height: 10, layout: 'qwerty' };
+    await route(envelope('decode', trace));
+    await store.save({ beamSize: 4, priorWeight: 2, suggestionCount: 3 });
+    await route(envelope('decode', trace));
+    expect(seen).toEqual([
+      { ...trace, options: { beamSize: DEFAULT_SETTINGS.beamSize, priorWeight: DEFAULT_SETTINGS.priorWeight, suggestionCount: DEFAULT_SETTINGS.suggestionCount } },
+      { ...trace, options: { beamSize: 4, priorWeight: 2, suggestionCount: 3 } },
+    ]);
+  });
+
+  it('should answer settings with defaults merged under stored values and persist validated patches', async () => {
+    const area = createMemoryStorageArea({ settings: { version: 1, theme: 'dark' } });
+    const route = createBackgroundRouter({ settings: createSettingsStore(area), toHost: () => Promise.resolve(ok(null)) });
+    await expect(route(envelope('getSettings', {}))).resolves.toEqual(ok({ ...DEFAULT_SETTINGS, theme: 'dark' }));
+    await expect(route(envelope('setSettings', { beamSize: 1000 }))).resolves.toEqual(ok({ ...DEFAULT_SETTINGS, theme: 'dark', beamSize: 64 }));
+    expect(area.data.get('settings')).toEqual({ version: 1, ...DEFAULT_SETTINGS, theme: 'dark', beamSize: 64 });
   });
 });

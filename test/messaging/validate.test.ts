@@ -63,19 +63,28 @@ describe('parseRequest', () => {
     expect(parseRequest(decode({ points: [] })).ok).toBe(true);
   });
 
+  it('should check the decode options the background attaches', () => {
+    expect(parseRequest(decode({ options: { beamSize: 8, priorWeight: 0.5, suggestionCount: 4 } })).ok).toBe(true);
+    expect(errorOf(decode({ options: { beamSize: 'x', priorWeight: 0.5, suggestionCount: 4 } }))).toBe('decode: options.beamSize must be a non-negative number');
+  });
+
   it('should reject a zero-size keyboard and a missing layout', () => {
     expect(errorOf(decode({ width: 0 }))).toBe('decode: width must be a positive number, got 0');
     expect(errorOf(decode({ layout: '' }))).toBe('decode: layout must be a non-empty string');
   });
 
   it('should check settings patches field by field', () => {
-    expect(parseRequest(envelope('setSettings', { enabled: false }))).toMatchObject({ ok: true, value: { payload: { enabled: false } } });
-    expect(errorOf(envelope('setSettings', { enabled: 'no' }))).toBe('setSettings: enabled must be a boolean');
-    expect(errorOf(envelope('setSettings', { theme: 'dark' }))).toBe('setSettings: unknown setting: theme');
+    expect(parseRequest(envelope('setSettings', { enabledByDefault: false }))).toMatchObject({ ok: true, value: { payload: { enabledByDefault: false } } });
+    expect(errorOf(envelope('setSettings', { enabledByDefault: 'no' }))).toBe('setSettings: enabledByDefault must be a boolean');
+    expect(errorOf(envelope('setSettings', { sites: [] }))).toBe('setSettings: sites must be an object');
+    expect(errorOf(envelope('setSettings', { enabled: true }))).toBe('setSettings: unknown setting: enabled');
+    expect(parseRequest(envelope('setSettings', { theme: 'dark', beamSize: 8 })).ok).toBe(true);
   });
 
   it('should check learnWord and selfTest payloads', () => {
     expect(errorOf(envelope('learnWord', { word: '  ' }))).toBe('learnWord: word must be a non-empty string');
+    expect(errorOf(envelope('learnWord', { word: 'hi', kind: 'forget' }))).toBe('learnWord: kind must be one of accept, typed, demote, add, remove');
+    expect(parseRequest(envelope('learnWord', { word: 'hi', kind: 'remove' })).ok).toBe(true);
     expect(errorOf(envelope('selfTest', { input: [1, 2, 3] }))).toBe('selfTest: input must be 4 finite numbers');
     expect(parseRequest(envelope('selfTest', { input: [1, 2, 3, 4] })).ok).toBe(true);
   });

@@ -7,6 +7,7 @@
 const BROWSER_SERVICE_REQUESTS: Record<'chromium' | 'firefox', RegExp[]> = {
   chromium: [
     /^CONNECT update\.googleapis\.com:443$/, // on-demand component updater
+    /^CONNECT redirector\.gvt1\.com:443$/, // the component updater's download host (seen in longer runs)
     /^POST http:\/\/update\.googleapis\.com\/service\/update2\/json\?/,
     /^CONNECT accounts\.google\.com:443$/, // Google-account cookie check
     /^GET http:\/\/clients2\.google\.com\/time\/1\/current\?/, // network time

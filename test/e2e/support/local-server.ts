@@ -20,6 +20,51 @@ const TEST_PAGE = `<!doctype html>
   </body>
 </html>`;
 
+/** Every field type the keyboard must serve (and one it must never open on). */
+export const FIELDS_PAGE_PATH = '/fields.html';
+export const FRAME_PAGE_PATH = '/frame.html';
+
+const FIELDS_PAGE = `<!doctype html>
+<html lang="en">
+  <head><meta charset="utf-8"><title>SwipeAnywhere fields</title>
+  <style>body { font: 16px sans-serif; margin: 16px; } .f { display: block; margin: 6px 0; width: 320px; }
+  #ce { border: 1px solid #888; min-height: 1.5em; } iframe { width: 420px; height: 460px; border: 1px solid #888; }</style></head>
+  <body>
+    <input id="plain" class="f" type="text" placeholder="plain input">
+    <textarea id="area" class="f" placeholder="textarea"></textarea>
+    <div id="ce" class="f" contenteditable="true"></div>
+    <input id="react" class="f" type="text" placeholder="React-style controlled input">
+    <span id="react-state"></span>
+    <input id="password" class="f" type="password" placeholder="password">
+    <div id="shadow-host"></div>
+    <iframe id="frame" src="${FRAME_PAGE_PATH}"></iframe>
+    <div style="height: 900px"></div>
+    <input id="bottom" class="f" type="text" placeholder="far down the page">
+    <input id="selftest-result" type="text" readonly>
+    <script>
+      // A React-style controlled input: the value lives in "state" and is re-rendered from it;
+      // React's own value tracker is an instance property shadowing the prototype setter, so an
+      // insertion that sets el.value directly without an input event is reverted on re-render.
+      (() => {
+        const el = document.getElementById('react');
+        const proto = Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, 'value');
+        let tracked = '';
+        Object.defineProperty(el, 'value', { configurable: true, get() { return proto.get.call(this); }, set(v) { tracked = String(v); proto.set.call(this, v); } });
+        let state = '';
+        const render = () => { if (proto.get.call(el) !== state) el.value = state; document.getElementById('react-state').textContent = state; };
+        el.addEventListener('input', () => { const v = proto.get.call(el); if (v !== tracked) { state = v; tracked = v; } render(); });
+        const sh = document.getElementById('shadow-host').attachShadow({ mode: 'open' });
+        sh.innerHTML = '<input id="in-shadow" type="text" placeholder="in an open shadow root" style="width: 320px">';
+      })();
+    </script>
+  </body>
+</html>`;
+
+const FRAME_PAGE = `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>frame</title></head>
+  <body style="margin: 4px"><textarea id="inner" style="width: 320px" placeholder="textarea in an iframe"></textarea></body>
+</html>`;
+
 export interface LocalServer {
   origin: string;
   port: number;
@@ -42,8 +87,9 @@ export async function startLocalServer(): Promise<LocalServer> {
       res.writeHead(403).end('SwipeAnywhere e2e: network access is forbidden');
       return;
     }
-    if (req.url === TEST_PAGE_PATH) {
-      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(TEST_PAGE);
+    const page = { [TEST_PAGE_PATH]: TEST_PAGE, [FIELDS_PAGE_PATH]: FIELDS_PAGE, [FRAME_PAGE_PATH]: FRAME_PAGE }[req.url ?? ''];
+    if (page !== undefined) {
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(page);
       return;
     }
     // Browsers ask for /favicon.ico; a local 404 is harmless.
