@@ -99,6 +99,8 @@ export async function startOverlay(deps: OverlayDeps): Promise<Overlay> {
       {
         decode,
         learn,
+        // the engine host decides (it has the lexicon): every tapped word is offered as "typed"
+        isKnownWord: () => false,
         onResize: (h) => void store.save({ keyboardHeight: h }),
         onDismiss: () => {
           dismissed = true;

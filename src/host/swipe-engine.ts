@@ -14,7 +14,9 @@
  *   host reloads the list before its next decode. A broken database never blocks decoding.
  */
 import type { Engine } from '../engine/engine';
-import { createEngine } from '../engine/engine';
+import { createEngine, lexiconFromBytes } from '../engine/engine';
+import type { LexiconTrie } from '../engine/lexicon-trie';
+import { parseManifest } from '../engine/manifest';
 import type { OrtModule } from '../engine/ort-session';
 import type { PersonalWordStore } from '../engine/personal-words';
 import type { DecodeRequest, DecodeResult, ErrorCode, LearnWordRequest, LearnWordResult, ModelState, Result } from '../messaging/protocol';
@@ -57,6 +59,18 @@ export function createSwipeEngineHandler(deps: SwipeEngineDeps): SwipeEngineHand
   let loading: Promise<Engine> | undefined;
   let store: Promise<PersonalWordStore | null> | undefined;
   let personal: Promise<void> = Promise.resolve();
+  let lexicon: Promise<LexiconTrie | null> | undefined;
+
+  /**
+   * The lexicon, for deciding whether a tapped word is unknown (and so worth learning). The
+   * engine facade does not expose its own trie, so this is a second, lazily loaded copy.
+   */
+  const getLexicon = (): Promise<LexiconTrie | null> =>
+    (lexicon ??= (async () => {
+      const m = parseManifest(JSON.parse(new TextDecoder().decode(await deps.loadFile('model.json'))));
+      const file = deps.lexiconFile ?? m.lexicon.file;
+      return lexiconFromBytes(file, await deps.loadFile(file), m.vocab);
+    })().catch(() => null));
 
   const getStore = (): Promise<PersonalWordStore | null> =>
     (store ??= deps.openStore().catch((e: unknown) => {
@@ -146,7 +160,12 @@ export function createSwipeEngineHandler(deps: SwipeEngineDeps): SwipeEngineHand
       if (!s) return err('engine-error', 'the personal word store (IndexedDB) cannot be opened');
       const kind = request.kind ?? 'accept';
       try {
-        if (kind === 'remove') await s.remove(request.word);
+        if (kind === 'typed') {
+          // only words the lexicon lacks (a tapped "hello" is nothing to learn)
+          const lex = await getLexicon();
+          if (!lex || !Number.isNaN(lex.priorOf(request.word.trim().toLowerCase()))) return ok({ word: request.word });
+          await s.add(request.word);
+        } else if (kind === 'remove') await s.remove(request.word);
         else if (kind === 'demote') {
           // Forget a word the keyboard learnt only once and the user deleted right away.
           const w = (await s.list()).find((p) => p.word === request.word.trim());

@@ -4,6 +4,9 @@ import { EngineError } from '@/src/engine/errors';
 import { MemoryPersonalWordStore } from '@/src/engine/personal-words';
 import type { PersonalWord } from '@/src/engine/personal-words';
 import { createSwipeEngineHandler, type SwipeEngineDeps } from '@/src/host/swipe-engine';
+import { chooseModel } from '@/src/host/model-choice';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 
 const manifest = new TextEncoder().encode('{"name":"fake"}');
 
@@ -76,5 +79,21 @@ describe('createSwipeEngineHandler', () => {
     const h = createSwipeEngineHandler({ loadFile: async () => manifest, ort: () => ({}) as never, openStore: () => Promise.reject(new Error('IndexedDB broken')), create: fakeCreate(log) });
     expect((await h.decode(trace, new AbortController().signal)).ok).toBe(true);
     expect(await h.learnWord({ word: 'x' })).toMatchObject({ ok: false, error: { code: 'engine-error' } });
+  });
+
+  it('should learn a tapped word only when the shipped lexicon lacks it', async () => {
+    const log = { creates: 0, options: [] as unknown[], personal: [] as string[][] };
+    const model = chooseModel();
+    const store = new MemoryPersonalWordStore();
+    const h = createSwipeEngineHandler({
+      loadFile: async (name) => new Uint8Array(readFileSync(join(model.dir, name))),
+      ort: () => ({}) as never,
+      openStore: async () => store,
+      lexiconFile: model.lexiconFile,
+      create: fakeCreate(log),
+    });
+    await h.learnWord({ word: 'people', kind: 'typed' });
+    await h.learnWord({ word: 'Zorblaxian', kind: 'typed' });
+    expect((await store.list()).map((w) => w.word)).toEqual(['Zorblaxian']);
   });
 });
