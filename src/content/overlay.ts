@@ -72,7 +72,12 @@ export async function startOverlay(deps: OverlayDeps): Promise<Overlay> {
 
   const siteOn = (): boolean => isSiteEnabled(settings, site);
 
-  const view = () => ({ theme: settings.theme, height: settings.keyboardHeight, maxSuggestions: settings.suggestionCount });
+  /**
+   * Key-area height: the user's setting, capped so the keyboard (plus its ~50 px bar) takes at
+   * most 60% of this frame's viewport (small windows, iframes); never below 120 px.
+   */
+  const keyHeight = (): number => Math.min(settings.keyboardHeight, Math.max(120, Math.floor(win.innerHeight * 0.6) - 50));
+  const view = () => ({ theme: settings.theme, height: keyHeight(), maxSuggestions: settings.suggestionCount });
 
   const decode = async (trace: Trace): Promise<string[]> => {
     const r = await deps.client.request('decode', { points: trace.points, width: trace.width, height: trace.height, layout: settings.layout });
@@ -182,6 +187,8 @@ export async function startOverlay(deps: OverlayDeps): Promise<Overlay> {
   };
   doc.addEventListener('focusin', onFocusIn, true);
   doc.addEventListener('focusout', onFocusOut, true);
+  const onWindowResize = (): void => controller?.updateView(view());
+  win.addEventListener('resize', onWindowResize);
 
   const unsubscribe = store.subscribe((next) => {
     settings = next;
@@ -211,6 +218,7 @@ export async function startOverlay(deps: OverlayDeps): Promise<Overlay> {
       unsubscribe();
       doc.removeEventListener('focusin', onFocusIn, true);
       doc.removeEventListener('focusout', onFocusOut, true);
+      win.removeEventListener('resize', onWindowResize);
       controller?.destroy();
       host?.remove();
       spacer?.remove();

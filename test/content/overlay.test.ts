@@ -82,6 +82,13 @@ describe('startOverlay', () => {
     await act(async () => void (await s.store.save({ keyboardHeight: 300 })));
     await tick();
     expect((s.root()!.querySelector('.keys') as HTMLElement).style.height).toBe('300px');
+    // a small frame: the keyboard takes at most 60% of it
+    const h = window.innerHeight;
+    Object.defineProperty(window, 'innerHeight', { value: 300, configurable: true });
+    act(() => void window.dispatchEvent(new Event('resize')));
+    await tick();
+    expect((s.root()!.querySelector('.keys') as HTMLElement).style.height).toBe('130px');
+    Object.defineProperty(window, 'innerHeight', { value: h, configurable: true });
   });
 
   it('should show a decode error (e.g. a model that cannot load) in the keyboard status line', async () => {
