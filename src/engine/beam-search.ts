@@ -1,11 +1,12 @@
 /**
  * Prefix-constrained RNN-T beam search: an exact port of training/BEAM_SEARCH.md
- * (`swipe-beam-v1`, reference training/swipe/beam_search.py). Same words in the same order as
+ * (`swipe-beam-v2`, reference training/swipe/beam_search.py). Same words in the same order as
  * the reference for the fp32 models; scores within 1e-3 (test/fixtures/golden/beam.json).
  *
- * Per frame t, up to maxSymbolsPerFrame + 1 symbol rounds; each round makes ONE batched step
- * call for the active hypotheses not yet stepped in this frame (a per-frame cache keyed by trie
- * node: the step's logits depend on enc_t, so nothing is reusable across frames). Blank sends a
+ * Per frame t, up to maxSymbolsPerFrame + 1 symbol rounds; each round makes at most ONE batched
+ * predictor call, for the active hypotheses whose trie node has no predictor output yet (cached
+ * per node for the whole trace: it depends on the prefix only), then computes the joint in
+ * float64 for the nodes without logits at this frame (a per-frame cache). Blank sends a
  * hypothesis to the next-frame set B, where identical prefixes log-add; letters extend it to
  * its `prune` best trie children. Ranking = acoustic + λ·best(node) (lookahead), ties by prefix.
  *
@@ -16,8 +17,8 @@
 import { throwIfAborted, yieldToEventLoop, YIELD_EVERY_FRAMES } from './errors';
 import type { Hypothesis, ScoredWord, SearchResult } from './hypothesis';
 import type { SearchParams } from './params';
-import { gatherStates, logAddExp, logSoftmaxRow, scatterState } from './step';
-import type { StepFn, StepShape } from './step';
+import { gatherStates, logAddExp, logSoftmaxInPlace, scatterState } from './step';
+import type { Decoder, StepShape } from './step';
 import type { TokenTrie } from './token-trie';
 
 export function rankScore(h: Hypothesis, trie: TokenTrie, lambda: number): number {
@@ -61,16 +62,22 @@ export function rankWords(hyps: Iterable<Hypothesis>, trie: TokenTrie, lambda: n
   return out;
 }
 
-interface CacheEntry {
-  /** (V) log-softmax of the joint for this prefix at this frame */
-  logp: Float64Array;
+interface PredEntry {
+  /** pred_proj row (J) of this prefix */
+  pred: Float32Array;
   /** (L, Hd) predictor state after the prefix's last token */
   h1: Float32Array;
   c1: Float32Array;
 }
 
+interface Kid {
+  token: number;
+  child: number;
+  lp: number;
+}
+
 export async function beamSearch(
-  step: StepFn,
+  dec: Decoder,
   shape: StepShape,
   frames: number,
   trie: TokenTrie,
@@ -78,31 +85,37 @@ export async function beamSearch(
   signal?: AbortSignal,
 ): Promise<SearchResult> {
   const { layers: L, hidden: Hd, vocabSize: V, blankId, vocab } = shape;
+  const J = dec.jointDim;
   const lambda = p.priorWeight;
   let stepCalls = 0;
   let A: Hypothesis[] = [initialHypothesis(shape, trie)];
+  const preds = new Map<number, PredEntry>(); // node -> predictor output, whole trace
+  // logp rows, reused frame after frame (a frame needs at most beam·(maxSymbolsPerFrame+1)+beam)
+  const pool: Float64Array[] = [];
+  const kids: Kid[] = [];
+  const kidPool: Kid[] = [];
 
   for (let t = 0; t < frames; t++) {
     if (signal && t % YIELD_EVERY_FRAMES === YIELD_EVERY_FRAMES - 1) await yieldToEventLoop();
     throwIfAborted(signal);
     const B = new Map<number, Hypothesis>(); // node -> hyp, insertion order kept
-    const cache = new Map<number, CacheEntry>(); // this frame only
+    const cache = new Map<number, Float64Array>(); // node -> logp at this frame
+    let used = 0;
     let active = A;
     for (let s = 0; s <= p.maxSymbolsPerFrame; s++) {
       if (active.length === 0) break;
-      const need = active.filter((h) => !cache.has(h.node));
+      const need = active.filter((h) => !preds.has(h.node));
       if (need.length > 0) {
         const nb = need.length;
-        const out = await step({
+        const out = await dec.predict({
           tokens: Int32Array.from(need, (h) => h.lastToken), // (nb)
           h: gatherStates(need.map((h) => h.h), L, Hd), // (L, nb, Hd)
           c: gatherStates(need.map((h) => h.c), L, Hd),
-          frame: t,
         });
         stepCalls++;
         for (let i = 0; i < nb; i++) {
-          cache.set((need[i] as Hypothesis).node, {
-            logp: logSoftmaxRow(out.logits, i, V, new Float64Array(V)),
+          preds.set((need[i] as Hypothesis).node, {
+            pred: out.pred.subarray(i * J, (i + 1) * J),
             h1: scatterState(out.h, i, nb, L, Hd),
             c1: scatterState(out.c, i, nb, L, Hd),
           });
@@ -110,23 +123,39 @@ export async function beamSearch(
       }
       const grown = new Map<number, Hypothesis>();
       for (const hyp of active) {
-        const { logp, h1, c1 } = cache.get(hyp.node) as CacheEntry;
+        const pe = preds.get(hyp.node) as PredEntry;
+        let logp = cache.get(hyp.node);
+        if (logp === undefined) {
+          logp = pool[used] ?? (pool[used] = new Float64Array(V));
+          used++;
+          logSoftmaxInPlace(dec.joint(t, pe.pred, 0, logp), V);
+          cache.set(hyp.node, logp);
+        }
         const a = hyp.acoustic + (logp[blankId] as number);
         const prev = B.get(hyp.node);
         // Same prefix, same state: the entry keeps its first-inserted last/h/c.
         if (prev) prev.acoustic = logAddExp(prev.acoustic, a);
         else B.set(hyp.node, { ...hyp, acoustic: a });
         if (s === p.maxSymbolsPerFrame) continue; // no more letters in this frame
-        const kids: { token: number; child: number; lp: number }[] = [];
+        kids.length = 0;
+        const lp = logp;
         trie.forEachChild(hyp.node, (token, child) => {
-          if (token !== blankId && token < V) kids.push({ token, child, lp: logp[token] as number });
+          if (token !== blankId && token < V) {
+            const k = kidPool[kids.length] ?? (kidPool[kids.length] = { token: 0, child: 0, lp: 0 });
+            k.token = token;
+            k.child = child;
+            k.lp = lp[token] as number;
+            kids.push(k);
+          }
         });
         kids.sort((x, y) => (x.lp > y.lp ? -1 : x.lp < y.lp ? 1 : x.token - y.token));
-        for (const k of kids.slice(0, p.prune)) {
+        const n = Math.min(kids.length, p.prune);
+        for (let i = 0; i < n; i++) {
+          const k = kids[i] as Kid;
           const na = hyp.acoustic + k.lp;
           const g = grown.get(k.child);
           if (g) g.acoustic = logAddExp(g.acoustic, na); // cannot happen (one parent per node)
-          else grown.set(k.child, { key: hyp.key + (vocab[k.token] as string), node: k.child, acoustic: na, lastToken: k.token, h: h1, c: c1 });
+          else grown.set(k.child, { key: hyp.key + (vocab[k.token] as string), node: k.child, acoustic: na, lastToken: k.token, h: pe.h1, c: pe.c1 });
         }
       }
       let ext = [...grown.values()];

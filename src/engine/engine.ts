@@ -163,9 +163,10 @@ export async function createEngine(cfg: EngineConfig): Promise<Engine> {
   const encFile = cfg.encoderVariant ? manifest.encoder.variants?.[cfg.encoderVariant] : manifest.encoder.file;
   if (!encFile) throw new EngineError('model-missing', `no encoder variant "${String(cfg.encoderVariant)}" in model.json`);
   const lexFile = cfg.lexiconFile ?? manifest.lexicon.file;
-  const [encBytes, stepBytes, lexBytes, layoutBytes] = await Promise.all([
+  const [encBytes, predBytes, jointBytes, lexBytes, layoutBytes] = await Promise.all([
     load(cfg, encFile),
-    load(cfg, manifest.step.file),
+    load(cfg, manifest.predictor.file),
+    load(cfg, manifest.joint.file),
     load(cfg, lexFile),
     load(cfg, manifest.layout),
   ]);
@@ -186,7 +187,7 @@ export async function createEngine(cfg: EngineConfig): Promise<Engine> {
   }
   for (const [name, l] of Object.entries(cfg.layouts ?? {})) layouts.set(name, layoutConstants(validateLayout(l)));
 
-  const model = await RnntModel.create(cfg.ort, manifest, encBytes, stepBytes, cfg.sessionOptions);
+  const model = await RnntModel.create(cfg.ort, manifest, encBytes, predBytes, jointBytes, cfg.sessionOptions);
   const personalParams = cfg.personalParams ?? DEFAULT_PERSONAL;
   let trie: TokenTrie = lexicon;
   const setPersonalWords = (words: readonly PersonalWord[]): void => {
@@ -219,7 +220,7 @@ export async function createEngine(cfg: EngineConfig): Promise<Engine> {
     if (signal) await yieldToEventLoop();
     throwIfAborted(signal);
     const search = options.mode === 'greedy' ? greedySearch : beamSearch;
-    const res = await search(model.stepFor(enc), model.shape, enc.frames, trie, params, signal);
+    const res = await search(model.decoderFor(enc), model.shape, enc.frames, trie, params, signal);
     const t3 = performance.now();
     return {
       words: res.words,

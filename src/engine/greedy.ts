@@ -9,12 +9,12 @@ import { throwIfAborted, yieldToEventLoop, YIELD_EVERY_FRAMES } from './errors';
 import type { Hypothesis, SearchResult } from './hypothesis';
 import { initialHypothesis, rankWords } from './beam-search';
 import type { SearchParams } from './params';
-import { logSoftmaxRow } from './step';
-import type { StepFn, StepShape } from './step';
+import { logSoftmaxInPlace } from './step';
+import type { Decoder, PredictOutput, StepShape } from './step';
 import type { TokenTrie } from './token-trie';
 
 export async function greedySearch(
-  step: StepFn,
+  dec: Decoder,
   shape: StepShape,
   frames: number,
   trie: TokenTrie,
@@ -25,13 +25,18 @@ export async function greedySearch(
   const logp = new Float64Array(V);
   let hyp: Hypothesis = initialHypothesis(shape, trie);
   let stepCalls = 0;
+  // The predictor output of the current prefix (it changes only when a letter is emitted).
+  let cur: PredictOutput | null = null;
   for (let t = 0; t < frames; t++) {
     if (signal && t % YIELD_EVERY_FRAMES === YIELD_EVERY_FRAMES - 1) await yieldToEventLoop();
     throwIfAborted(signal);
     for (let s = 0; s < p.maxSymbolsPerFrame; s++) {
-      const out = await step({ tokens: Int32Array.of(hyp.lastToken), h: hyp.h, c: hyp.c, frame: t }); // batch 1
-      stepCalls++;
-      logSoftmaxRow(out.logits, 0, V, logp);
+      if (cur === null) {
+        cur = await dec.predict({ tokens: Int32Array.of(hyp.lastToken), h: hyp.h, c: hyp.c }); // batch 1
+        stepCalls++;
+      }
+      const out: PredictOutput = cur;
+      logSoftmaxInPlace(dec.joint(t, out.pred, 0, logp), V);
       let bestTok = blankId;
       let bestLp = logp[blankId] as number;
       let bestChild = -1;
@@ -48,6 +53,7 @@ export async function greedySearch(
         break;
       }
       hyp = { key: hyp.key + (vocab[bestTok] as string), node: bestChild, acoustic: hyp.acoustic + bestLp, lastToken: bestTok, h: out.h, c: out.c };
+      cur = null;
     }
   }
   if (hyp.key !== '' && Number.isNaN(trie.wordPrior(hyp.node))) hyp = completeBest(hyp, trie, vocab);

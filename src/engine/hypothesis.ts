@@ -23,6 +23,6 @@ export interface ScoredWord {
 
 export interface SearchResult {
   words: ScoredWord[];
-  /** batched step calls made (one per symbol round per frame) */
+  /** batched predictor calls made (at most one per symbol round; prefixes are cached per trace) */
   stepCalls: number;
 }

@@ -34,6 +34,30 @@ export interface StepSpec {
   startToken: number;
 }
 
+/** predictor.onnx: the predictor plus the joint's predictor projection (swipe-beam-v2). */
+export interface PredictorSpec {
+  file: string;
+  inputs: { token: string; h: string; c: string };
+  outputs: { pred: string; h: string; c: string };
+  layers: number;
+  hidden: number;
+  /** J, floats per pred_proj row */
+  jointDim: number;
+  startToken: number;
+}
+
+/** joint.bin: the rest of the joint's weights (format swipe-joint-v1, docs/model-json.md). */
+export interface JointSpec {
+  file: string;
+  format: 'swipe-joint-v1';
+  /** J */
+  dim: number;
+  /** D (= encoder.dim) */
+  encDim: number;
+  /** V (= vocab.length) */
+  vocabSize: number;
+}
+
 export interface DecodingSpec {
   beam: number;
   prune: number;
@@ -63,7 +87,10 @@ export interface ModelManifest {
   vocab: string[];
   blankId: number;
   encoder: EncoderSpec;
+  /** kept for compatibility (Android, reference tools); the web engine uses predictor + joint */
   step: StepSpec;
+  predictor: PredictorSpec;
+  joint: JointSpec;
   lexicon: { file: string; source?: string };
   /** key geometry file beside model.json */
   layout: string;
@@ -180,6 +207,32 @@ export function parseManifest(raw: unknown): ModelManifest {
   };
   if (step.startToken >= vocab.length) bad('step.startToken', step.startToken, `outside vocab (size ${vocab.length})`);
 
+  const pr = obj(r, 'predictor', 'predictor');
+  const pi = obj(pr, 'inputs', 'predictor.inputs');
+  const po = obj(pr, 'outputs', 'predictor.outputs');
+  const predictor: PredictorSpec = {
+    file: file(pr, 'file', 'predictor.file'),
+    inputs: { token: str(pi, 'token', 'predictor.inputs.token'), h: str(pi, 'h', 'predictor.inputs.h'), c: str(pi, 'c', 'predictor.inputs.c') },
+    outputs: { pred: str(po, 'pred', 'predictor.outputs.pred'), h: str(po, 'h', 'predictor.outputs.h'), c: str(po, 'c', 'predictor.outputs.c') },
+    layers: num(pr, 'layers', 'predictor.layers', 1),
+    hidden: num(pr, 'hidden', 'predictor.hidden', 1),
+    jointDim: num(pr, 'jointDim', 'predictor.jointDim', 1),
+    startToken: num(pr, 'startToken', 'predictor.startToken', 0),
+  };
+  if (predictor.startToken >= vocab.length) bad('predictor.startToken', predictor.startToken, `outside vocab (size ${vocab.length})`);
+  const jo = obj(r, 'joint', 'joint');
+  if (jo.format !== 'swipe-joint-v1') bad('joint.format', jo.format, 'this runtime reads swipe-joint-v1');
+  const joint: JointSpec = {
+    file: file(jo, 'file', 'joint.file'),
+    format: 'swipe-joint-v1',
+    dim: num(jo, 'dim', 'joint.dim', 1),
+    encDim: num(jo, 'encDim', 'joint.encDim', 1),
+    vocabSize: num(jo, 'vocabSize', 'joint.vocabSize', 2),
+  };
+  if (joint.dim !== predictor.jointDim) bad('joint.dim', joint.dim, `predictor.jointDim is ${predictor.jointDim}`);
+  if (joint.encDim !== encoder.dim) bad('joint.encDim', joint.encDim, `encoder.dim is ${encoder.dim}`);
+  if (joint.vocabSize !== vocab.length) bad('joint.vocabSize', joint.vocabSize, `vocab has ${vocab.length} tokens`);
+
   const l = obj(r, 'lexicon', 'lexicon');
   const lexicon = { file: file(l, 'file', 'lexicon.file'), ...(typeof l.source === 'string' ? { source: l.source } : {}) };
   const layout = file(r, 'layout', 'layout');
@@ -193,7 +246,7 @@ export function parseManifest(raw: unknown): ModelManifest {
     topK: num(d, 'topK', 'decoding.topK', 1),
   };
   if (d.scoreMargin !== undefined) decoding.scoreMargin = num(d, 'scoreMargin', 'decoding.scoreMargin', 0, false);
-  const m: ModelManifest = { formatVersion: 1, name, features, vocab: vocab as string[], blankId, encoder, step, lexicon, layout, decoding };
+  const m: ModelManifest = { formatVersion: 1, name, features, vocab: vocab as string[], blankId, encoder, step, predictor, joint, lexicon, layout, decoding };
   if (r.metrics !== undefined) m.metrics = obj(r, 'metrics', 'metrics') as ModelMetrics;
   return m;
 }

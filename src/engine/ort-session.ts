@@ -1,5 +1,6 @@
 /**
- * The RNN-T model: owns the encoder and step ORT sessions, reads every name and dimension from
+ * The RNN-T model: owns the encoder and predictor ORT sessions and the joint weights (joint.bin,
+ * computed in TS: joint.ts), reads every name and dimension from
  * model.json (sherpa-onnx model class). Takes an already-configured `ort` module (the extension
  * sets ort.env.wasm.wasmPaths itself) and model bytes: no globals touched, no fetching here.
  */
@@ -8,7 +9,9 @@ import { EngineError } from './errors';
 import type { Features } from './features';
 import { toBFT } from './features';
 import type { ModelManifest } from './manifest';
-import type { StepFn, StepShape } from './step';
+import { encProjAll, jointLogits, parseJoint } from './joint';
+import type { JointWeights } from './joint';
+import type { Decoder, StepShape } from './step';
 
 /** The part of onnxruntime-web the engine uses (so tests may pass a fake). */
 export type OrtModule = Pick<typeof Ort, 'InferenceSession' | 'Tensor'>;
@@ -43,16 +46,19 @@ export class RnntModel {
     private readonly ort: OrtModule,
     private readonly m: ModelManifest,
     private readonly encoder: Ort.InferenceSession,
-    private readonly step: Ort.InferenceSession,
+    private readonly predictor: Ort.InferenceSession,
+    readonly joint: JointWeights,
   ) {
-    this.shape = { layers: m.step.layers, hidden: m.step.hidden, vocabSize: m.vocab.length, blankId: m.blankId, startToken: m.step.startToken, vocab: m.vocab };
+    const p = m.predictor;
+    this.shape = { layers: p.layers, hidden: p.hidden, vocabSize: m.vocab.length, blankId: m.blankId, startToken: p.startToken, vocab: m.vocab };
   }
 
-  static async create(ort: OrtModule, m: ModelManifest, encoderBytes: Uint8Array, stepBytes: Uint8Array, options?: SessionOptions): Promise<RnntModel> {
-    const [enc, step] = await Promise.all([createSession(ort, encoderBytes, 'encoder', options), createSession(ort, stepBytes, 'step', options)]);
+  static async create(ort: OrtModule, m: ModelManifest, encoderBytes: Uint8Array, predictorBytes: Uint8Array, jointBytes: Uint8Array, options?: SessionOptions): Promise<RnntModel> {
+    const joint = parseJoint(jointBytes, { J: m.joint.dim, D: m.joint.encDim, V: m.joint.vocabSize });
+    const [enc, pred] = await Promise.all([createSession(ort, encoderBytes, 'encoder', options), createSession(ort, predictorBytes, 'predictor', options)]);
     requireNames(enc, [m.encoder.inputs.features, m.encoder.inputs.lengths], [m.encoder.outputs.encoded, m.encoder.outputs.lengths], 'encoder');
-    requireNames(step, Object.values(m.step.inputs), Object.values(m.step.outputs), 'step');
-    return new RnntModel(ort, m, enc, step);
+    requireNames(pred, Object.values(m.predictor.inputs), Object.values(m.predictor.outputs), 'predictor');
+    return new RnntModel(ort, m, enc, pred, joint);
   }
 
   /** Runs the encoder once for one trace (B = 1). */
@@ -75,34 +81,39 @@ export class RnntModel {
     return { data: (enc.data as Float32Array).subarray(0, frames * D), frames, dim: D };
   }
 
-  /** The batched step function over one trace's encoder frames. */
-  stepFor(enc: Encoded): StepFn {
+  /** One batched predictor call (no frame involved): pred_proj (B, J), h1, c1. */
+  async predict(tokens: Int32Array, h: Float32Array, c: Float32Array): Promise<{ pred: Float32Array; h: Float32Array; c: Float32Array }> {
     const { Tensor } = this.ort;
-    const s = this.m.step;
+    const p = this.m.predictor;
     const { layers: L, hidden: Hd } = this.shape;
-    const D = enc.dim;
-    return async ({ tokens, h, c, frame }) => {
-      const B = tokens.length;
-      const encT = new Float32Array(B * D); // (B, D): frame t repeated for every beam
-      const row = enc.data.subarray(frame * D, (frame + 1) * D);
-      for (let b = 0; b < B; b++) encT.set(row, b * D);
-      const y = new BigInt64Array(B);
-      for (let b = 0; b < B; b++) y[b] = BigInt(tokens[b] as number);
-      const out = await this.run(
-        this.step,
-        {
-          [s.inputs.token]: new Tensor('int64', y, [B]), // (B)
-          [s.inputs.h]: new Tensor('float32', h, [L, B, Hd]), // (L, B, Hd)
-          [s.inputs.c]: new Tensor('float32', c, [L, B, Hd]),
-          [s.inputs.enc]: new Tensor('float32', encT, [B, D]), // (B, D)
-        },
-        'step',
-      );
-      return {
-        logits: (out[s.outputs.logits] as Ort.Tensor).data as Float32Array, // (B, V)
-        h: (out[s.outputs.h] as Ort.Tensor).data as Float32Array, // (L, B, Hd)
-        c: (out[s.outputs.c] as Ort.Tensor).data as Float32Array,
-      };
+    const B = tokens.length;
+    const y = new BigInt64Array(B);
+    for (let b = 0; b < B; b++) y[b] = BigInt(tokens[b] as number);
+    const out = await this.run(
+      this.predictor,
+      {
+        [p.inputs.token]: new Tensor('int64', y, [B]), // (B)
+        [p.inputs.h]: new Tensor('float32', h, [L, B, Hd]), // (L, B, Hd)
+        [p.inputs.c]: new Tensor('float32', c, [L, B, Hd]),
+      },
+      'predictor',
+    );
+    return {
+      pred: (out[p.outputs.pred] as Ort.Tensor).data as Float32Array, // (B, J)
+      h: (out[p.outputs.h] as Ort.Tensor).data as Float32Array, // (L, B, Hd)
+      c: (out[p.outputs.c] as Ort.Tensor).data as Float32Array,
+    };
+  }
+
+  /** The split decoder over one trace's encoder frames: enc_proj of every frame computed once. */
+  decoderFor(enc: Encoded): Decoder {
+    const w = this.joint;
+    const ep = encProjAll(w, enc.data, enc.frames);
+    const z = new Float64Array(w.J);
+    return {
+      jointDim: w.J,
+      predict: ({ tokens, h, c }) => this.predict(tokens, h, c),
+      joint: (frame, pred, offset, out) => jointLogits(w, ep, frame, pred, offset, z, out),
     };
   }
 
@@ -115,6 +126,6 @@ export class RnntModel {
   }
 
   async release(): Promise<void> {
-    await Promise.all([this.encoder.release(), this.step.release()]);
+    await Promise.all([this.encoder.release(), this.predictor.release()]);
   }
 }

@@ -42,6 +42,48 @@ export interface StepOutput {
 /** One batched step over all live hypotheses; frames come from the encoder output it closes over. */
 export type StepFn = (input: StepInput) => Promise<StepOutput>;
 
+export interface PredictInput {
+  /** (B) token each prefix feeds to the predictor (its last token, or startToken) */
+  tokens: Int32Array;
+  /** (L, B, Hd) predictor state before that token */
+  h: Float32Array;
+  /** (L, B, Hd) */
+  c: Float32Array;
+}
+
+export interface PredictOutput {
+  /** (B, J) joint_pred(predictor output): depends on the prefix only, never on a frame */
+  pred: Float32Array;
+  /** (L, B, Hd) predictor state after the token */
+  h: Float32Array;
+  /** (L, B, Hd) */
+  c: Float32Array;
+}
+
+/**
+ * The split decoder of swipe-beam-v2 (BEAM_SEARCH.md): a batched predictor (predictor.onnx) and
+ * the joint, computed by the caller-side code per (frame, prefix). One decoder serves one trace:
+ * the joint closes over that trace's encoder frames (enc_proj precomputed once).
+ */
+export interface Decoder {
+  /** J: floats per pred row */
+  jointDim: number;
+  predict(input: PredictInput): Promise<PredictOutput>;
+  /** float64 logits (V) of frame t for the pred row at `pred[offset .. offset + J)`, into `out` */
+  joint(frame: number, pred: Float32Array, offset: number, out: Float64Array): Float64Array;
+}
+
+/** In-place float64 log-softmax of `x` (V), BEAM_SEARCH.md order (m = max, Σ for k = 0..V−1). */
+export function logSoftmaxInPlace(x: Float64Array, V: number): Float64Array {
+  let m = -Infinity;
+  for (let k = 0; k < V; k++) m = Math.max(m, x[k] as number);
+  let s = 0;
+  for (let k = 0; k < V; k++) s += Math.exp((x[k] as number) - m);
+  const ls = Math.log(s);
+  for (let k = 0; k < V; k++) x[k] = (x[k] as number) - m - ls;
+  return x;
+}
+
 /**
  * Natural-log softmax of row `b` of (B, V) logits in float64, in BEAM_SEARCH.md's exact order:
  * m = max, s = Σ exp(x_k − m) for k = 0..V−1, logp_k = x_k − m − log(s).

@@ -4,9 +4,9 @@ import { greedySearch } from '../../src/engine/greedy';
 import { buildLexicon, LexiconTrie } from '../../src/engine/lexicon-trie';
 import { DEFAULT_SEARCH } from '../../src/engine/params';
 import { logAddExp, logSoftmaxRow } from '../../src/engine/step';
-import type { StepFn, StepShape } from '../../src/engine/step';
+import type { Decoder, StepFn, StepShape } from '../../src/engine/step';
 import { EngineError } from '../../src/engine/errors';
-import { TOY_VOCAB, toyShape, toyStep } from './toy-model';
+import { TOY_VOCAB, toyDecoder, toyShape, toyStep } from './toy-model';
 
 const WORDS: [string, number][] = [
   ['hello', -3],
@@ -53,14 +53,14 @@ async function forward(step: StepFn, shape: StepShape, frames: number, word: str
   return (alpha[frames - 1]?.[U] as number) + ((lp[frames - 1]?.[U] as Float64Array)[shape.blankId] as number);
 }
 
-describe('beam search (swipe-beam-v1) on a toy step model', () => {
+describe('beam search (swipe-beam-v2) on a toy split model', () => {
   const shape = toyShape();
   const frames = 12;
 
   it('should equal the exhaustive forward sum + λ·prior for every word with an unlimited beam', async () => {
     const step = toyStep(shape, 'hello', frames, 2);
     const p = { ...DEFAULT_SEARCH, beam: 10000, prune: 28, maxSymbolsPerFrame: 8, topK: 100 };
-    const res = await beamSearch(step, shape, frames, lex, p);
+    const res = await beamSearch(toyDecoder(shape, 'hello', frames, 2), shape, frames, lex, p);
     const want = await Promise.all(WORDS.map(async ([w, prior]) => ({ w, s: (await forward(step, shape, frames, w)) + p.priorWeight * prior })));
     want.sort((a, b) => b.s - a.s);
     expect(res.words.map((x) => x.word)).toEqual(want.map((x) => x.w));
@@ -69,7 +69,7 @@ describe('beam search (swipe-beam-v1) on a toy step model', () => {
 
   it('should find the exhaustive best word with the default beam and return only lexicon words', async () => {
     for (const target of ['hello', 'world', 'yellow', 'help']) {
-      const step = toyStep(shape, target, 24, 6); // a sharp fake trace of `target`
+      const step = toyDecoder(shape, target, 24, 6); // a sharp fake trace of `target`
       const res = await beamSearch(step, shape, 24, lex, DEFAULT_SEARCH);
       const exhaustive = await beamSearch(step, shape, 24, lex, { ...DEFAULT_SEARCH, beam: 10000, prune: 28, maxSymbolsPerFrame: 8 });
       expect(res.words[0]?.word).toBe(exhaustive.words[0]?.word);
@@ -79,23 +79,35 @@ describe('beam search (swipe-beam-v1) on a toy step model', () => {
     }
   });
 
-  it('should batch all live beams into one step call per round', async () => {
-    const inner = toyStep(shape, 'hello', frames);
+  it('should batch the uncached prefixes into one predictor call per round, each prefix once per trace', async () => {
+    const inner = toyDecoder(shape, 'hello', frames);
     let calls = 0;
     let maxB = 0;
-    const step: StepFn = async (x) => {
-      calls++;
-      maxB = Math.max(maxB, x.tokens.length);
-      return inner(x);
+    const seen = new Set<string>();
+    let repeated = 0;
+    const dec: Decoder = {
+      jointDim: inner.jointDim,
+      joint: inner.joint,
+      predict: async (x) => {
+        calls++;
+        maxB = Math.max(maxB, x.tokens.length);
+        for (let b = 0; b < x.tokens.length; b++) {
+          const k = `${x.tokens[b]}:${Array.from(x.h.subarray(b * shape.hidden, (b + 1) * shape.hidden)).join(',')}`;
+          if (seen.has(k)) repeated++;
+          seen.add(k);
+        }
+        return inner.predict(x);
+      },
     };
-    const res = await beamSearch(step, shape, frames, lex, DEFAULT_SEARCH);
+    const res = await beamSearch(dec, shape, frames, lex, DEFAULT_SEARCH);
     expect(res.stepCalls).toBe(calls);
     expect(maxB).toBeGreaterThan(1);
+    expect(repeated).toBe(0); // no (token, state) is predicted twice: the per-node cache
     expect(calls).toBeLessThanOrEqual(frames * (DEFAULT_SEARCH.maxSymbolsPerFrame + 1));
   });
 
   it('should return no word for zero frames and stop on abort', async () => {
-    const step = toyStep(shape, 'hello', frames);
+    const step = toyDecoder(shape, 'hello', frames);
     expect((await beamSearch(step, shape, 0, lex, DEFAULT_SEARCH)).words).toEqual([]);
     const ac = new AbortController();
     ac.abort();
@@ -103,9 +115,9 @@ describe('beam search (swipe-beam-v1) on a toy step model', () => {
   });
 
   it('should decode greedily to a lexicon word', async () => {
-    const res = await greedySearch(toyStep(shape, 'world', frames), shape, frames, lex, DEFAULT_SEARCH);
+    const res = await greedySearch(toyDecoder(shape, 'world', frames), shape, frames, lex, DEFAULT_SEARCH);
     expect(res.words[0]?.word).toBe('world');
-    const partial = await greedySearch(toyStep(shape, 'yell', frames), shape, frames, lex, DEFAULT_SEARCH);
+    const partial = await greedySearch(toyDecoder(shape, 'yell', frames), shape, frames, lex, DEFAULT_SEARCH);
     expect(partial.words[0]?.word).toBe('yellow'); // completed along the best prior
   });
 });

@@ -7,7 +7,7 @@ import { greedySearch } from '../../src/engine/greedy';
 import { layoutConstants, validateLayout } from '../../src/engine/layout';
 import { buildLexicon, LexiconTrie, parseLexicon, serializeLexicon } from '../../src/engine/lexicon-trie';
 import { DEFAULT_SEARCH } from '../../src/engine/params';
-import { TOY_VOCAB, toyShape, toyStep } from './toy-model';
+import { TOY_VOCAB, toyDecoder, toyShape } from './toy-model';
 
 const LC = layoutConstants(validateLayout(JSON.parse(readFileSync(new URL('../../../shared/data/layouts/qwerty.json', import.meta.url), 'utf8'))));
 const lex = new LexiconTrie(
@@ -51,7 +51,7 @@ describe('fuzz', () => {
         for (const v of f.data) if (!Number.isFinite(v)) throw new Error(`non-finite feature in trace ${i}`);
         const frames = Math.ceil(f.n / 4);
         const search = i % 10 === 0 ? beamSearch : greedySearch;
-        const res = await search(toyStep(shape, 'hello', frames), shape, frames, lex, { ...DEFAULT_SEARCH, beam: 4 });
+        const res = await search(toyDecoder(shape, 'hello', frames), shape, frames, lex, { ...DEFAULT_SEARCH, beam: 4 });
         for (const w of res.words) expect(lex.priorOf(w.word.toLowerCase())).not.toBeNaN();
         ok++;
       } catch (e) {

@@ -8,7 +8,7 @@ import type { PersonalWordStore } from '../../src/engine/personal-words';
 import { IdbPersonalWordStore } from '../../src/engine/personal-store-idb';
 import { MergedTrie } from '../../src/engine/token-trie';
 import type { TokenTrie } from '../../src/engine/token-trie';
-import { TOY_VOCAB, toyShape, toyStep } from './toy-model';
+import { TOY_VOCAB, toyDecoder, toyShape } from './toy-model';
 
 const lex = new LexiconTrie(
   buildLexicon([
@@ -23,7 +23,7 @@ const shape = toyShape();
 async function top(store: PersonalWordStore, spelled: string, frames = 24, sharp = 6): Promise<string[]> {
   const words = await store.list();
   const trie: TokenTrie = words.length ? new MergedTrie(lex, buildPersonalTrie(words, lex, TOY_VOCAB).trie) : lex;
-  return (await beamSearch(toyStep(shape, spelled, frames, sharp), shape, frames, trie, DEFAULT_SEARCH)).words.map((w) => w.word);
+  return (await beamSearch(toyDecoder(shape, spelled, frames, sharp), shape, frames, trie, DEFAULT_SEARCH)).words.map((w) => w.word);
 }
 
 for (const [name, open] of [

@@ -3,7 +3,7 @@
  * whole prefix (so state handling bugs show), and the joint favours, at frame t, the letter of
  * `spelled` at position floor(t * len / frames) (a fake trace of that word).
  */
-import type { StepFn, StepShape } from '../../src/engine/step';
+import type { Decoder, PredictInput, StepFn, StepShape } from '../../src/engine/step';
 
 export const TOY_VOCAB = [..."abcdefghijklmnopqrstuvwxyz'", '<blank>'];
 
@@ -37,4 +37,34 @@ export function toyStep(shape: StepShape, spelled: string, frames: number, sharp
     }
     return { logits, h: h1, c: c1 };
   };
+}
+
+/**
+ * The same toy as a split decoder (swipe-beam-v2): pred = the new h (layer 0), the joint
+ * combines it with the frame exactly as toyStep's logits do (float32-rounded, so both agree).
+ */
+export function toyDecoder(shape: StepShape, spelled: string, frames: number, sharp = 3): Decoder & { calls: number } {
+  const step = toyStep(shape, spelled, frames, sharp);
+  const { hidden: Hd, vocabSize: V, blankId } = shape;
+  const dec = {
+    calls: 0,
+    jointDim: Hd,
+    async predict({ tokens, h, c }: PredictInput) {
+      dec.calls++;
+      const out = await step({ tokens, h, c, frame: 0 });
+      const B = tokens.length;
+      return { pred: out.h.slice(0, B * Hd), h: out.h, c: out.c };
+    },
+    joint(frame: number, pred: Float32Array, offset: number, out: Float64Array) {
+      const pos = Math.min(spelled.length - 1, Math.floor((frame * spelled.length) / frames));
+      const target = TOY_VOCAB.indexOf(spelled[pos] ?? 'a');
+      for (let k = 0; k < V; k++) {
+        let z = k === target ? sharp : k === blankId ? sharp - 0.5 : 0;
+        for (let j = 0; j < Hd; j++) z += 0.3 * (pred[offset + j] ?? 0) * Math.cos(k * 7.3 + j * 1.9);
+        out[k] = Math.fround(z);
+      }
+      return out;
+    },
+  };
+  return dec;
 }

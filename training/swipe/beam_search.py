@@ -4,11 +4,14 @@ This is THE reference that the TypeScript engine (src/engine) ports; training/BE
 states the algorithm step by step and this file follows it line by line. Any change here must
 change BEAM_SEARCH.md and regenerate test/fixtures/golden/beam.json.
 
-A decoder is anything with
+A decoder (``swipe-beam-v2``, the split predictor / joint) is anything with
   ``blank``: int; ``initial_state() -> (h, c)`` each float32 (L, Hd);
-  ``step(y_prev int64 (B,), h float32 (L,B,Hd), c float32 (L,B,Hd), enc_t float32 (B,D))
-      -> (logits float32 (B,V), h1, c1)``
-(the single-step predictor + joint network, exported as step.onnx).
+  ``predict(y_prev int64 (B,), h float32 (L,B,Hd), c float32 (L,B,Hd))
+      -> (pred_proj float32 (B,J), h1, c1)``   (predictor.onnx: joint_pred(predictor output));
+  ``joint_enc(enc float32 (T',D)) -> enc_proj float64 (T',J)``   (once per trace);
+  ``joint_logits(enc_proj_t float64 (J,), pred_proj float32 (n,J)) -> logits float64 (n,V)``.
+The exported models implement the last two with :func:`joint_enc64` / :func:`joint_out64` on
+the float32 weights of joint.bin. ``greedy_search`` still uses ``step`` (step.onnx).
 """
 from __future__ import annotations
 
@@ -52,12 +55,51 @@ class StepDecoder(Protocol):
              enc_t: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]: ...
 
 
+class SplitDecoder(Protocol):
+    blank: int
+
+    def initial_state(self) -> tuple[np.ndarray, np.ndarray]: ...
+
+    def predict(self, y_prev: np.ndarray, h: np.ndarray,
+                c: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]: ...
+
+    def joint_enc(self, enc: np.ndarray) -> np.ndarray: ...
+
+    def joint_logits(self, enc_proj_t: np.ndarray, pred_proj: np.ndarray) -> np.ndarray: ...
+
+
+def joint_enc64(w_enc: np.ndarray, b_enc: np.ndarray, enc: np.ndarray) -> np.ndarray:
+    """enc_proj[t][j] = b_enc[j] + sum_d W_enc[j][d] * enc[t][d] in float64, summed in d order.
+
+    float32 weights and frames, float64 arithmetic (BEAM_SEARCH.md "Joint"); (T', D) -> (T', J).
+    """
+    w = np.asarray(w_enc, np.float32).astype(np.float64)  # (J, D)
+    e = np.asarray(enc, np.float32).astype(np.float64)  # (T', D)
+    if e.shape[0] == 0:
+        return np.zeros((0, w.shape[0]))
+    prod = e[:, None, :] * w[None, :, :]  # (T', J, D)
+    return np.asarray(b_enc, np.float32).astype(np.float64)[None, :] + np.cumsum(prod, axis=2)[:, :, -1]
+
+
+def joint_out64(w_out: np.ndarray, b_out: np.ndarray, enc_proj_t: np.ndarray,
+                pred_proj: np.ndarray) -> np.ndarray:
+    """logits[n][k] = b_out[k] + sum_j W_out[k][j] * tanh(enc_proj_t[j] + pred_proj[n][j]),
+    float64, summed in j order; pred_proj float32 (n, J) -> (n, V)."""
+    z = np.tanh(np.asarray(enc_proj_t, np.float64)[None, :]
+                + np.asarray(pred_proj, np.float32).astype(np.float64))  # (n, J)
+    w = np.asarray(w_out, np.float32).astype(np.float64)  # (V, J)
+    prod = z[:, None, :] * w[None, :, :]  # (n, V, J)
+    return np.asarray(b_out, np.float32).astype(np.float64)[None, :] + np.cumsum(prod, axis=2)[:, :, -1]
+
+
 def log_softmax64(logits: np.ndarray) -> np.ndarray:
-    """Row-wise log-softmax in float64 of float32 logits: x - max - log(sum(exp(x - max))).
+    """Row-wise log-softmax in float64: x - max - log(sum(exp(x - max))). float32 logits
+    (step.onnx) are widened exactly; float64 logits (the v2 joint) are used as they are.
 
     The sum runs left to right over the token index (cumsum is sequential), as in the TS port.
     """
-    x = np.asarray(logits, dtype=np.float32).astype(np.float64)
+    x = np.asarray(logits)
+    x = x.astype(np.float64) if x.dtype != np.float64 else x
     if x.ndim == 1:
         x = x[None, :]
     m = x.max(axis=1, keepdims=True)
@@ -100,7 +142,7 @@ def _rank(hyps, trie: Trie, lam: float, beam: int) -> list[Hyp]:
 
 
 def beam_search(
-    decoder: StepDecoder,
+    decoder: SplitDecoder,
     enc: np.ndarray,
     lexicon: Lexicon | Trie,
     cfg: BeamConfig | None = None,
@@ -111,6 +153,10 @@ def beam_search(
 
     score = acoustic + prior_weight * logprior(word) + bonus(word) (bonus: personal-word hook,
     default 0). Returns [] when no lexicon word survives (e.g. T' == 0).
+
+    swipe-beam-v2: a prefix's predictor output (pred_proj, h1, c1) depends on the prefix only, so
+    it is cached per trie node for the whole trace (one batched predict call per symbol round for
+    the active hyps whose node is not cached yet); the joint is computed in float64 per frame.
     """
     cfg = (cfg or BeamConfig()).validate()
     trie = lexicon.trie if isinstance(lexicon, Lexicon) else lexicon
@@ -120,31 +166,38 @@ def beam_search(
     enc = np.asarray(enc, dtype=np.float32)
     h0, c0 = decoder.initial_state()
     A: list[Hyp] = [Hyp(0, 0.0, blank, h0, c0)]
-    n_calls = n_rows = 0
+    n_calls = n_rows = n_joint = 0
+    enc_proj = decoder.joint_enc(enc) if enc.shape[0] else None  # (T', J) float64, once
+    pred: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}  # node -> (pred_proj, h1, c1): whole trace
 
     for t in range(enc.shape[0]):
-        enc_t = enc[t]
         B: dict[int, Hyp] = {}  # next-frame hyps by node, in insertion order
-        cache: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}  # this frame only
+        cache: dict[int, np.ndarray] = {}  # node -> logp at THIS frame
         active = A
         for s in range(cfg.max_symbols_per_frame + 1):
             if not active:
                 break
-            need = [hp for hp in active if hp.node not in cache]
+            need = [hp for hp in active if hp.node not in pred]
             if need:
                 y = np.array([hp.last for hp in need], dtype=np.int64)
                 h = np.stack([hp.h for hp in need], axis=1)
                 c = np.stack([hp.c for hp in need], axis=1)
-                e = np.repeat(enc_t[None, :], len(need), axis=0)
-                logits, h1, c1 = decoder.step(y, h, c, e)
-                logp = log_softmax64(logits)
+                pp, h1, c1 = decoder.predict(y, h, c)
                 n_calls += 1
                 n_rows += len(need)
                 for i, hp in enumerate(need):
-                    cache[hp.node] = (logp[i], h1[:, i], c1[:, i])
+                    pred[hp.node] = (np.asarray(pp[i], np.float32), h1[:, i], c1[:, i])
+            jn = [hp for hp in active if hp.node not in cache]
+            if jn:
+                logits = decoder.joint_logits(enc_proj[t], np.stack([pred[hp.node][0] for hp in jn]))
+                logp_rows = log_softmax64(logits)
+                n_joint += len(jn)
+                for i, hp in enumerate(jn):
+                    cache[hp.node] = logp_rows[i]
             new: dict[int, Hyp] = {}
             for hp in active:
-                logp, h1, c1 = cache[hp.node]
+                logp = cache[hp.node]
+                _, h1, c1 = pred[hp.node]
                 # 1. blank: the hyp moves to the next frame unchanged but for its score.
                 ac = hp.acoustic + float(logp[blank])
                 old = B.get(hp.node)
@@ -171,8 +224,9 @@ def beam_search(
         A = _rank(B.values(), trie, lam, cfg.beam)
 
     if stats is not None:
-        stats["step_calls"] = stats.get("step_calls", 0) + n_calls
-        stats["step_rows"] = stats.get("step_rows", 0) + n_rows
+        stats["predict_calls"] = stats.get("predict_calls", 0) + n_calls
+        stats["predict_rows"] = stats.get("predict_rows", 0) + n_rows
+        stats["joint_rows"] = stats.get("joint_rows", 0) + n_joint
     out: list[tuple[str, float]] = []
     for hp in A:
         w = trie.word[hp.node]
@@ -210,4 +264,5 @@ def greedy_search(decoder: StepDecoder, enc: np.ndarray, max_symbols_per_frame: 
     return "".join(LETTERS[k] if k < len(LETTERS) else "" for k in out)
 
 
-__all__ = ["BeamConfig", "beam_search", "greedy_search", "log_softmax64", "log_add", "asdict"]
+__all__ = ["BeamConfig", "beam_search", "greedy_search", "log_softmax64", "log_add", "asdict",
+           "joint_enc64", "joint_out64"]

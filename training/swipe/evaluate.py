@@ -28,7 +28,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .beam_search import BeamConfig, beam_search
+from .beam_search import BeamConfig, beam_search, joint_enc64, joint_out64
 from .data import data_dir, load_layout, load_traces
 from .lexicon import Lexicon, train_words
 from .vocab import BLANK, TOKENS
@@ -60,6 +60,29 @@ class TorchRunner:
             enc, el = self.model.encode(t.from_numpy(feats_bft), t.from_numpy(lengths.astype(np.int64)))
         return enc.cpu().numpy().astype(np.float32), el.cpu().numpy().astype(np.int64)
 
+    def predict(self, y, h, c):
+        t = self.torch
+        with t.no_grad():
+            p, h1, c1 = self.model.predict_step(t.from_numpy(np.asarray(y, np.int64)), t.from_numpy(h),
+                                                t.from_numpy(c))
+            p = self.model.joint_pred(p)
+        return p.numpy(), h1.numpy(), c1.numpy()
+
+    def _joint(self):
+        if not hasattr(self, "_jw"):
+            m = self.model
+            self._jw = tuple(x.detach().cpu().numpy().astype(np.float32) for x in
+                             (m.joint_enc.weight, m.joint_enc.bias, m.joint_out.weight, m.joint_out.bias))
+        return self._jw
+
+    def joint_enc(self, enc):
+        w, b, _, _ = self._joint()
+        return joint_enc64(w, b, enc)
+
+    def joint_logits(self, enc_proj_t, pred_proj):
+        _, _, w, b = self._joint()
+        return joint_out64(w, b, enc_proj_t, pred_proj)
+
     def step(self, y, h, c, enc_t):
         t = self.torch
         with t.no_grad():
@@ -76,6 +99,42 @@ def ort_session(path, threads: int = 1):
     so.inter_op_num_threads = 1
     so.log_severity_level = 3
     return ort.InferenceSession(str(path), so, providers=["CPUExecutionProvider"])
+
+
+JOINT_MAGIC = b"SWJ1"
+
+
+def write_joint_bin(path, w_enc, b_enc, w_out, b_out) -> dict:
+    """joint.bin (swipe-joint-v1, little-endian): 16-byte header = magic "SWJ1", uint32 J, D, V;
+    then float32 W_enc (J, D) row-major, b_enc (J), W_out (V, J) row-major, b_out (V)."""
+    w_enc, b_enc = np.asarray(w_enc, "<f4"), np.asarray(b_enc, "<f4")
+    w_out, b_out = np.asarray(w_out, "<f4"), np.asarray(b_out, "<f4")
+    J, D = w_enc.shape
+    V = w_out.shape[0]
+    if b_enc.shape != (J,) or w_out.shape != (V, J) or b_out.shape != (V,):
+        raise ValueError(f"joint weights: bad shapes {w_enc.shape} {b_enc.shape} {w_out.shape} {b_out.shape}")
+    data = (JOINT_MAGIC + np.array([J, D, V], "<u4").tobytes() + w_enc.tobytes() + b_enc.tobytes()
+            + w_out.tobytes() + b_out.tobytes())
+    Path(path).write_bytes(data)
+    return {"dim": int(J), "encDim": int(D), "vocabSize": int(V), "bytes": len(data)}
+
+
+def read_joint_bin(path):
+    """-> (W_enc (J,D), b_enc (J), W_out (V,J), b_out (V)) float32; checks header and size."""
+    raw = Path(path).read_bytes()
+    if raw[:4] != JOINT_MAGIC or len(raw) < 16:
+        raise ValueError(f"{path}: not a swipe-joint-v1 file")
+    J, D, V = (int(x) for x in np.frombuffer(raw[4:16], "<u4"))
+    n = J * D + J + V * J + V
+    if len(raw) != 16 + 4 * n:
+        raise ValueError(f"{path}: {len(raw)} bytes, header says {16 + 4 * n}")
+    f = np.frombuffer(raw[16:], "<f4").astype(np.float32)
+    o = 0
+    w_enc = f[o:o + J * D].reshape(J, D); o += J * D
+    b_enc = f[o:o + J]; o += J
+    w_out = f[o:o + V * J].reshape(V, J); o += V * J
+    b_out = f[o:o + V]
+    return w_enc, b_enc, w_out, b_out
 
 
 class OnnxRunner:
@@ -98,6 +157,28 @@ class OnnxRunner:
         self.sin, self.sout = s["inputs"], s["outputs"]
         self.blank = int(m["blankId"])
         self.layers, self.hidden = int(s["layers"]), int(s["hidden"])
+        p = m.get("predictor")
+        self.prd = ort_session(self.dir / p["file"], threads) if p else None
+        self.pin, self.pout = (p["inputs"], p["outputs"]) if p else ({}, {})
+        j = m.get("joint")
+        self._jw = read_joint_bin(self.dir / j["file"]) if j else None
+
+    def predict(self, y, h, c):
+        if self.prd is None:
+            raise ValueError(f"{self.dir}/model.json has no predictor (export it again)")
+        s = self.pin
+        return tuple(self.prd.run([self.pout["pred"], self.pout["h"], self.pout["c"]],
+                                  {s["token"]: np.asarray(y, np.int64), s["h"]: h, s["c"]: c}))
+
+    def joint_enc(self, enc):
+        if self._jw is None:
+            raise ValueError(f"{self.dir}/model.json has no joint (export it again)")
+        w, b, _, _ = self._jw
+        return joint_enc64(w, b, enc)
+
+    def joint_logits(self, enc_proj_t, pred_proj):
+        _, _, w, b = self._jw
+        return joint_out64(w, b, enc_proj_t, pred_proj)
 
     def initial_state(self):
         z = np.zeros((self.layers, self.hidden), np.float32)

@@ -14,13 +14,20 @@ into place only when every gate passed; on any failure nothing is written):
   step.onnx           one predictor+joint step, dynamic batch:
                       y_prev int64 (B), h0/c0 float32 (L,B,Hd), enc_t float32 (B,D) ->
                       logits float32 (B,V), h1, c1
+  predictor.onnx      the predictor with the joint's predictor projection, dynamic batch:
+                      y_prev int64 (B), h0/c0 float32 (L,B,Hd) ->
+                      pred_proj float32 (B,J) = joint_pred(LSTM output), h1, c1
+  joint.bin           the rest of the joint (swipe-joint-v1: "SWJ1", uint32 J, D, V, then
+                      float32 LE W_enc (J,D), b_enc (J), W_out (V,J), b_out (V)); the runtime
+                      computes logits = W_out tanh(W_enc enc_t + b_enc + pred_proj) + b_out
   lexicon.tsv         word<TAB>logprior (swipe/lexicon.py)
   qwerty.json         key geometry
   model.json          the manifest (docs/model-json.md), with parity and dev figures
-and, with --golden DIR, the TypeScript parity vectors encoder.json, step.json, beam.json.
+and, with --golden DIR, the TypeScript parity vectors encoder.json, step.json (each case
+also with predictor.onnx's pred_proj), beam.json.
 
 Gates (stop with a clear message, exit status 2): checkpoint loads and has the vocabulary
-of swipe/vocab.py; ONNX fp32 encoder and step match PyTorch within --tol (max abs diff, on
+of swipe/vocab.py; ONNX fp32 encoder, step and predictor, and the float64 joint of joint.bin, match PyTorch within --tol (max abs diff, on
 the valid frames, at several batch sizes and lengths).
 """
 from __future__ import annotations
@@ -38,7 +45,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .beam_search import BeamConfig, beam_search
+from .beam_search import BeamConfig, beam_search, joint_enc64, joint_out64
 from .data import data_dir, load_layout, load_traces
 from .evaluate import (NUM_FEATURES, OnnxRunner, TorchRunner, decode_traces, encode_traces,
                        ort_session, pad_batch, score, split_path, trace_features)
@@ -53,6 +60,8 @@ ENC_IN = {"features": "features_bft", "lengths": "lengths"}
 ENC_OUT = {"encoded": "encoded", "lengths": "encoded_lengths"}
 STEP_IN = {"token": "y_prev", "h": "h0", "c": "c0", "enc": "enc_t"}
 STEP_OUT = {"logits": "logits", "h": "h1", "c": "c1"}
+PRED_IN = {"token": "y_prev", "h": "h0", "c": "c0"}
+PRED_OUT = {"pred": "pred_proj", "h": "h1", "c": "c1"}
 GOLDEN_BEAM_TOL = 1e-3
 GOLDEN_FLOAT_TOL = 1e-4
 
@@ -133,6 +142,21 @@ def _wrappers(model):
     return Encoder(model).eval(), Step(model).eval()
 
 
+def _predictor_wrapper(model):
+    import torch
+
+    class Predictor(torch.nn.Module):
+        def __init__(self, m):
+            super().__init__()
+            self.m = m
+
+        def forward(self, y_prev, h0, c0):
+            p, h1, c1 = self.m.predict_step(y_prev, h0, c0)
+            return self.m.joint_pred(p), h1, c1
+
+    return Predictor(model).eval()
+
+
 def _export(module, args, path: Path, input_names, output_names, dynamic_axes, dynamic_shapes,
             method: str) -> str:
     """One ONNX export: "torchscript" (legacy tracer, opset 17) or "dynamo" (torch.export)."""
@@ -202,6 +226,25 @@ def export_step(model, path: Path, method: str) -> str:
                     "enc_t": {0: "batch"}, "logits": {0: "batch"}, "h1": {1: "batch"},
                     "c1": {1: "batch"}},
                    {"y_prev": {0: B}, "h0": {1: B}, "c0": {1: B}, "enc_t": {0: B}}, method)
+
+
+def export_predictor(model, path: Path, method: str) -> str:
+    import torch
+
+    mod = _predictor_wrapper(model)
+    h, c = model.initial_state(3)
+    args = (torch.tensor([BLANK, 0, 5]), torch.randn_like(h), torch.randn_like(c))
+    B = torch.export.Dim("batch", min=1, max=4096)
+    return _export(mod, args, path, list(PRED_IN.values()), list(PRED_OUT.values()),
+                   {"y_prev": {0: "batch"}, "h0": {1: "batch"}, "c0": {1: "batch"},
+                    "pred_proj": {0: "batch"}, "h1": {1: "batch"}, "c1": {1: "batch"}},
+                   {"y_prev": {0: B}, "h0": {1: B}, "c0": {1: B}}, method)
+
+
+def joint_weights(model):
+    m = model
+    return tuple(x.detach().cpu().numpy().astype(np.float32) for x in
+                 (m.joint_enc.weight, m.joint_enc.bias, m.joint_out.weight, m.joint_out.bias))
 
 
 # --------------------------------------------------------------------------- parity
@@ -276,6 +319,55 @@ def check_step(model, onnx_path, dim, tol) -> dict:
     if not worst <= tol:
         raise ExportError(f"step parity gate failed: max abs diff {worst:.3g} > {tol}")
     return {"maxAbsDiff": worst, "batches": sizes}
+
+
+def check_predictor(model, onnx_path, tol) -> dict:
+    tr = TorchRunner(model)
+    sess = ort_session(onnx_path)
+    rng = np.random.default_rng(2)
+    worst = 0.0
+    sizes = [1, 3, 16, 40]
+    for b in sizes:
+        h, c = model.initial_state(b)
+        h = rng.normal(size=tuple(h.shape)).astype(np.float32) * 0.5
+        c = rng.normal(size=tuple(c.shape)).astype(np.float32) * 0.5
+        y = rng.integers(0, len(TOKENS), size=b).astype(np.int64)
+        pt = tr.predict(y, h, c)
+        on = sess.run(None, {"y_prev": y, "h0": h, "c0": c})
+        for a, o in zip(pt, on):
+            if a.shape != o.shape:
+                raise ExportError(f"predictor parity: shape {o.shape} != PyTorch {a.shape} at B={b}")
+            worst = max(worst, float(np.max(np.abs(a - o))))
+    log(f"  predictor fp32 vs PyTorch: max abs diff {worst:.3g} over B = {sizes}")
+    if not worst <= tol:
+        raise ExportError(f"predictor parity gate failed: max abs diff {worst:.3g} > {tol}")
+    return {"maxAbsDiff": worst, "batches": sizes}
+
+
+def check_joint(model, joint_path, dim, tol) -> dict:
+    """joint.bin read back + float64 joint (BEAM_SEARCH.md) vs PyTorch's step logits."""
+    from .evaluate import read_joint_bin
+
+    tr = TorchRunner(model)
+    w_enc, b_enc, w_out, b_out = read_joint_bin(joint_path)
+    rng = np.random.default_rng(4)
+    b = 16
+    h, c = model.initial_state(b)
+    h = rng.normal(size=tuple(h.shape)).astype(np.float32) * 0.5
+    c = rng.normal(size=tuple(c.shape)).astype(np.float32) * 0.5
+    y = rng.integers(0, len(TOKENS), size=b).astype(np.int64)
+    e = rng.normal(size=(b, dim)).astype(np.float32)
+    lo, _, _ = tr.step(y, h, c, e)
+    pp, _, _ = tr.predict(y, h, c)
+    ep = joint_enc64(w_enc, b_enc, e)
+    worst = 0.0
+    for i in range(b):
+        mine = joint_out64(w_out, b_out, ep[i], pp[i:i + 1])[0]
+        worst = max(worst, float(np.max(np.abs(mine - lo[i]))))
+    log(f"  joint.bin float64 joint vs PyTorch step logits: max abs diff {worst:.3g} (B = {b})")
+    if not worst <= tol:
+        raise ExportError(f"joint parity gate failed: max abs diff {worst:.3g} > {tol}")
+    return {"maxAbsDiff": worst, "batch": b}
 
 
 # --------------------------------------------------------------------------- int8
@@ -389,6 +481,8 @@ def golden_vectors(model_dir: Path, name: str, traces, layout, lexicon, cfg, n_b
     r = OnnxRunner(model_dir, variant="fp32")
     ref = {"model": name, "encoder": "encoder.onnx", "encoderSha256": sha256(model_dir / "encoder.onnx"),
            "step": "step.onnx", "stepSha256": sha256(model_dir / "step.onnx"),
+           "predictor": "predictor.onnx", "predictorSha256": sha256(model_dir / "predictor.onnx"),
+           "joint": "joint.bin", "jointSha256": sha256(model_dir / "joint.bin"),
            "generator": "python -m swipe.export (training/swipe/export.py), onnxruntime CPU"}
     # encoder: a few fixed traces, B = 1 each
     enc_cases = []
@@ -427,11 +521,19 @@ def golden_vectors(model_dir: Path, name: str, traces, layout, lexicon, cfg, n_b
             H, C = H[:, idx], C[:, idx]
             y = rng.integers(0, BLANK + 1, size=b).astype(np.int64)
         lo, h1, c1 = r.step(y, np.ascontiguousarray(H), np.ascontiguousarray(C), np.ascontiguousarray(e))
+        pp, ph1, pc1 = r.predict(y, np.ascontiguousarray(H), np.ascontiguousarray(C))
+        if max(np.abs(ph1 - h1).max(), np.abs(pc1 - c1).max()) > GOLDEN_FLOAT_TOL:
+            raise ExportError("golden: predictor.onnx and step.onnx states differ")
         step_cases.append({"batch": b, "y_prev": y.tolist(), "h0": f32(H), "c0": f32(C),
-                           "enc_t": f32(e), "logits": f32(lo), "h1": f32(h1), "c1": f32(c1)})
+                           "enc_t": f32(e), "logits": f32(lo), "h1": f32(h1), "c1": f32(c1),
+                           "pred_proj": f32(pp)})
         H, C = h1, c1
-    step = {**ref, "tolerance": {"maxAbsDiff": GOLDEN_FLOAT_TOL}, "inputs": STEP_IN,
-            "outputs": STEP_OUT, "cases": step_cases}
+    step = {**ref, "tolerance": {"maxAbsDiff": GOLDEN_FLOAT_TOL,
+                                 "note": ("logits/h1/c1: step.onnx; pred_proj: predictor.onnx on the same "
+                                          "inputs; the float64 joint of joint.bin on (enc_t, pred_proj) "
+                                          "matches logits within maxAbsDiff")},
+            "inputs": STEP_IN, "outputs": STEP_OUT, "predictorInputs": PRED_IN,
+            "predictorOutputs": PRED_OUT, "cases": step_cases}
     # beam: fixed dev traces, B = 1 encoder runs, fp32 models
     beam_cases = []
     stride = max(1, len(traces) // (n_beam * 3))
@@ -457,10 +559,11 @@ def golden_vectors(model_dir: Path, name: str, traces, layout, lexicon, cfg, n_b
             "layout": "qwerty.json", "decoding": cfg.to_manifest(),
             "tolerance": {"words": "identical, same order", "scoreAbs": GOLDEN_BEAM_TOL,
                           "note": ("features (swipe-features-v1) -> encoder.onnx B=1 -> "
-                                   "BEAM_SEARCH.md; traces are dev traces whose consecutive "
+                                   "BEAM_SEARCH.md (swipe-beam-v2); traces are dev traces whose consecutive "
                                    f"scores differ by >= {10 * GOLDEN_BEAM_TOL}")},
             "cases": beam_cases}
     return {"encoder.json": encoder, "step.json": step, "beam.json": beam}
+
 
 
 # --------------------------------------------------------------------------- main
@@ -531,6 +634,14 @@ def build(args) -> dict:
             "step", lambda p, m: export_step(model, p, m),
             lambda p: check_step(model, p, dim, args.tol), tmp / "step.onnx")
         log(f"  step exporter: {step_exporter}")
+        log(f"[2b/6] predictor -> ONNX fp32, joint -> joint.bin")
+        pred_exporter, pred_par = export_checked(
+            "predictor", lambda p, m: export_predictor(model, p, m),
+            lambda p: check_predictor(model, p, args.tol), tmp / "predictor.onnx")
+        log(f"  predictor exporter: {pred_exporter}")
+        from .evaluate import write_joint_bin
+        joint_info = write_joint_bin(tmp / "joint.bin", *joint_weights(model))
+        joint_par = check_joint(model, tmp / "joint.bin", dim, args.tol)
         h, _ = model.initial_state(1)
         layers, hidden = int(h.shape[0]), int(h.shape[2])
 
@@ -575,6 +686,15 @@ def build(args) -> dict:
                         "outputs": ENC_OUT, "subsampling": 4, "dim": dim},
             "step": {"file": "step.onnx", "inputs": STEP_IN, "outputs": STEP_OUT,
                      "layers": layers, "hidden": hidden, "startToken": BLANK},
+            "predictor": {"file": "predictor.onnx", "inputs": PRED_IN, "outputs": PRED_OUT,
+                          "layers": layers, "hidden": hidden, "jointDim": joint_info["dim"],
+                          "startToken": BLANK},
+            "joint": {"file": "joint.bin", "format": "swipe-joint-v1", "dim": joint_info["dim"],
+                      "encDim": joint_info["encDim"], "vocabSize": joint_info["vocabSize"],
+                      "layout": ("little-endian; 16-byte header: ASCII 'SWJ1', uint32 J, uint32 D, "
+                                 "uint32 V; then float32 W_enc (J,D) row-major, b_enc (J), "
+                                 "W_out (V,J) row-major, b_out (V)"),
+                      "computes": "logits = W_out tanh(W_enc enc_t + b_enc + pred_proj) + b_out (float64)"},
             "lexicon": {"file": "lexicon.tsv", "format": "word<TAB>logprior (ln(count/total), 17 significant digits)",
                         "size": len(lexicon), "source": lexicon.source},
             "layout": "qwerty.json",
@@ -614,8 +734,9 @@ def build(args) -> dict:
         manifest["metrics"] = metrics
         manifest["export"] = {
             "checkpoint": args.checkpoint_label or str(args.checkpoint),
-            "checkpointMeta": _scalar_meta(meta), "opset": OPSET, "exporter": {"encoder": exporter, "step": step_exporter},
-            "parity": {"encoderFp32": enc_par, "stepFp32": step_par, "tolerance": args.tol},
+            "checkpointMeta": _scalar_meta(meta), "opset": OPSET, "exporter": {"encoder": exporter, "step": step_exporter, "predictor": pred_exporter},
+            "parity": {"encoderFp32": enc_par, "stepFp32": step_par, "predictorFp32": pred_par,
+                       "jointFloat64": joint_par, "tolerance": args.tol},
             "int8": int8, "sizes": sizes, "seconds": round(time.time() - t0, 1),
             "torch": torch.__version__, "onnxruntime": __import__("onnxruntime").__version__,
         }

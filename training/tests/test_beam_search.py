@@ -32,6 +32,20 @@ class ToyDecoder:
         logits = (h1[0] @ self.Wo + enc_t @ self.We).astype(np.float32)
         return logits, h1, c1
 
+    # the split interface of swipe-beam-v2: pred = h1, enc_proj = enc, the same logits
+    def predict(self, y, h, c):
+        self.calls += 1
+        h1 = np.tanh(self.E[y] + h[0] @ self.Wh).astype(np.float32)[None]
+        c1 = (c + 1.0).astype(np.float32)
+        return h1[0], h1, c1
+
+    def joint_enc(self, enc):
+        return np.asarray(enc, np.float32).astype(np.float64)
+
+    def joint_logits(self, enc_proj_t, pred):
+        e = enc_proj_t.astype(np.float32)[None]
+        return (pred @ self.Wo + e @ self.We).astype(np.float32).astype(np.float64)
+
 
 def word_logprob(dec, enc, word):
     """Exact log P(word | enc) by the RNN-T forward DP (no per-frame symbol cap)."""
@@ -132,3 +146,33 @@ def test_greedy_only_tokens():
     enc = np.random.default_rng(9).normal(size=(5, 3)).astype(np.float32)
     s = greedy_search(dec, enc, max_symbols_per_frame=3)
     assert len(s) <= 15 and set(s) <= set(LETTERS)
+
+
+def test_predictor_once_per_prefix_and_joint64():
+    """swipe-beam-v2: each prefix is predicted once per trace; joint_enc64/joint_out64 match
+    a direct float64 computation."""
+    from swipe.beam_search import joint_enc64, joint_out64
+
+    dec = ToyDecoder(11)
+    seen = []
+    inner = dec.predict
+
+    def spy(y, h, c):
+        for i in range(len(y)):
+            seen.append((int(y[i]), h[:, i].tobytes()))
+        return inner(y, h, c)
+
+    dec.predict = spy
+    enc = np.random.default_rng(12).normal(size=(7, 3)).astype(np.float32)
+    beam_search(dec, enc, Lexicon(WORDS), BeamConfig(beam=8, prune=4))
+    assert len(seen) == len(set(seen)) > 1
+    r = np.random.default_rng(13)
+    we, be = r.normal(size=(4, 3)).astype(np.float32), r.normal(size=4).astype(np.float32)
+    wo, bo = r.normal(size=(5, 4)).astype(np.float32), r.normal(size=5).astype(np.float32)
+    ep = joint_enc64(we, be, enc)
+    np.testing.assert_allclose(ep, enc.astype(np.float64) @ we.T.astype(np.float64) + be, atol=1e-12)
+    pp = r.normal(size=(2, 4)).astype(np.float32)
+    lo = joint_out64(wo, bo, ep[3], pp)
+    want = np.tanh(ep[3][None] + pp.astype(np.float64)) @ wo.T.astype(np.float64) + bo
+    np.testing.assert_allclose(lo, want, atol=1e-12)
+    assert lo.dtype == np.float64 and lo.shape == (2, 5)

@@ -41,14 +41,21 @@ def exported(tmp_path_factory):
 def test_files_and_manifest(exported):
     d, _, out = exported
     names = sorted(p.name for p in out.iterdir())
-    assert names == ["encoder.int8.onnx", "encoder.onnx", "lexicon.tsv", "model.json",
-                     "qwerty.json", "step.onnx"]
+    assert names == ["encoder.int8.onnx", "encoder.onnx", "joint.bin", "lexicon.tsv", "model.json",
+                     "predictor.onnx", "qwerty.json", "step.onnx"]
     m = json.loads((out / "model.json").read_text())
     assert m["formatVersion"] == 1 and m["name"] == "tiny" and m["vocab"] == TOKENS
     assert m["blankId"] == 27 and m["step"]["startToken"] == 27
     assert m["encoder"]["dim"] == 32 and m["step"]["layers"] == 1 and m["step"]["hidden"] == 16
     assert m["encoder"]["variants"] == {"fp32": "encoder.onnx", "int8": "encoder.int8.onnx"}
     assert m["export"]["parity"]["encoderFp32"]["maxAbsDiff"] <= 1e-4
+    assert m["export"]["parity"]["predictorFp32"]["maxAbsDiff"] <= 1e-4
+    assert m["export"]["parity"]["jointFloat64"]["maxAbsDiff"] <= 1e-4
+    assert m["predictor"]["jointDim"] == m["joint"]["dim"] and m["joint"]["encDim"] == 32
+    assert m["joint"]["format"] == "swipe-joint-v1" and m["joint"]["vocabSize"] == 28
+    assert (out / "joint.bin").stat().st_size == 16 + 4 * (m["joint"]["dim"] * (32 + 1 + 28) + 28)
+    st = json.loads((d / "golden" / "step.json").read_text())
+    assert all("pred_proj" in c for c in st["cases"])
     assert m["export"]["sizes"]["encoder.onnx"] == (out / "encoder.onnx").stat().st_size
     assert m["metrics"]["traces"] == 12 and set(m["metrics"]["byRuntime"]) == {"pytorch", "onnxFp32", "onnxInt8"}
     assert m["lexicon"]["size"] == 6
@@ -79,6 +86,14 @@ def test_onnx_dynamic_batch_and_time_matches_torch(exported):
         a, b = pt.step(y, h, h.copy(), e1[:, 0]), on.step(y, h, h.copy(), e1[:, 0])
         for u, v in zip(a, b):
             assert np.abs(u - v).max() < 1e-4
+        a, b = pt.predict(y, h, h.copy()), on.predict(y, h, h.copy())
+        for u, v in zip(a, b):
+            assert np.abs(u - v).max() < 1e-4
+        # the float64 joint of joint.bin reproduces the step logits
+        lo = on.step(y, h, h.copy(), e1[:, 0])[0]
+        ep = on.joint_enc(e1[:, 0])
+        for i in range(B):
+            assert np.abs(on.joint_logits(ep[i], b[0][i:i + 1])[0] - lo[i]).max() < 1e-4
 
 
 @pytest.mark.parametrize("kind", ["missing", "garbage", "vocab"])
@@ -144,6 +159,9 @@ def test_committed_golden_reproduced():
     enc, el = r.encode(f.T[None].copy(), np.array([f.shape[0]], np.int32))
     assert np.abs(enc[0, : int(el[0])] - np.asarray(c0["encoded"], np.float32)).max() < 1e-4
     st = json.loads((GOLDEN / "step.json").read_text())["cases"][-1]
+    pp = r.predict(np.array(st["y_prev"], np.int64), np.asarray(st["h0"], np.float32),
+                   np.asarray(st["c0"], np.float32))[0]
+    assert np.abs(pp - np.asarray(st["pred_proj"], np.float32)).max() < 1e-4
     out = r.step(np.array(st["y_prev"], np.int64), np.asarray(st["h0"], np.float32),
                  np.asarray(st["c0"], np.float32), np.asarray(st["enc_t"], np.float32))
     for a, k in zip(out, ("logits", "h1", "c1")):

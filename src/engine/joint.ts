@@ -1,0 +1,91 @@
+/**
+ * The RNN-T joint of `swipe-beam-v2` (training/BEAM_SEARCH.md "Joint"), computed here in
+ * float64 from the float32 weights of joint.bin (format `swipe-joint-v1`, docs/model-json.md):
+ *
+ *   enc_proj[t][j] = b_enc[j] + Σ_d W_enc[j][d]·enc[t][d]          (d in order; once per frame)
+ *   z_j            = tanh(enc_proj[t][j] + pred_proj[j])
+ *   logits_k       = b_out[k] + Σ_j W_out[k][j]·z_j               (j in order)
+ *
+ * pred_proj = joint_pred(predictor output) comes from predictor.onnx. Loops are tight over typed
+ * arrays; `logits` writes into caller-owned buffers (no allocation per call).
+ */
+import { EngineError } from './errors';
+
+export const JOINT_MAGIC = 'SWJ1';
+
+export interface JointWeights {
+  /** joint dimension J */
+  J: number;
+  /** encoder dimension D */
+  D: number;
+  /** vocabulary size V (logits per row) */
+  V: number;
+  /** (J, D) row-major */
+  wEnc: Float32Array;
+  /** (J) */
+  bEnc: Float32Array;
+  /** (V, J) row-major */
+  wOut: Float32Array;
+  /** (V) */
+  bOut: Float32Array;
+}
+
+/** Parses joint.bin: 16-byte header ("SWJ1", uint32 J, D, V little-endian) then float32 LE
+ * W_enc (J,D), b_enc (J), W_out (V,J), b_out (V). */
+export function parseJoint(bytes: Uint8Array, expect?: { J?: number; D?: number; V?: number }): JointWeights {
+  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (bytes.byteLength < 16 || String.fromCharCode(bytes[0] ?? 0, bytes[1] ?? 0, bytes[2] ?? 0, bytes[3] ?? 0) !== JOINT_MAGIC) {
+    throw new EngineError('model-corrupt', 'joint.bin: not a swipe-joint-v1 file (bad magic)');
+  }
+  const J = dv.getUint32(4, true);
+  const D = dv.getUint32(8, true);
+  const V = dv.getUint32(12, true);
+  const n = J * D + J + V * J + V;
+  if (bytes.byteLength !== 16 + 4 * n) throw new EngineError('model-corrupt', `joint.bin: ${bytes.byteLength} bytes, its header (J ${J}, D ${D}, V ${V}) says ${16 + 4 * n}`);
+  for (const [k, v] of [['J', J], ['D', D], ['V', V]] as const) {
+    const want = expect?.[k];
+    if (want !== undefined && want !== v) throw new EngineError('model-corrupt', `joint.bin: ${k} = ${v}, model.json says ${want}`);
+  }
+  const f = new Float32Array(n);
+  for (let i = 0; i < n; i++) f[i] = dv.getFloat32(16 + 4 * i, true);
+  let o = 0;
+  const wEnc = f.subarray(o, (o += J * D));
+  const bEnc = f.subarray(o, (o += J));
+  const wOut = f.subarray(o, (o += V * J));
+  const bOut = f.subarray(o, (o += V));
+  return { J, D, V, wEnc, bEnc, wOut, bOut };
+}
+
+/** enc_proj for all `frames` frames of (T', D) float32 `enc` -> (T', J) float64. */
+export function encProjAll(w: JointWeights, enc: Float32Array, frames: number): Float64Array {
+  const { J, D, wEnc, bEnc } = w;
+  const out = new Float64Array(frames * J);
+  for (let t = 0; t < frames; t++) {
+    const eo = t * D;
+    const oo = t * J;
+    for (let j = 0; j < J; j++) {
+      const wo = j * D;
+      let s = bEnc[j] as number;
+      for (let d = 0; d < D; d++) s += (wEnc[wo + d] as number) * (enc[eo + d] as number);
+      out[oo + j] = s;
+    }
+  }
+  return out;
+}
+
+/**
+ * logits (float64, V) of frame t for one pred_proj row: `encProj` from encProjAll, `pred` row at
+ * `predOffset` (J floats), `z` a scratch Float64Array(J), result in `out` (V).
+ */
+export function jointLogits(w: JointWeights, encProj: Float64Array, t: number, pred: Float32Array, predOffset: number, z: Float64Array, out: Float64Array): Float64Array {
+  const { J, V, wOut, bOut } = w;
+  const eo = t * J;
+  for (let j = 0; j < J; j++) z[j] = Math.tanh((encProj[eo + j] as number) + (pred[predOffset + j] as number));
+  for (let k = 0; k < V; k++) {
+    const wo = k * J;
+    let s = bOut[k] as number;
+    for (let j = 0; j < J; j++) s += (wOut[wo + j] as number) * (z[j] as number);
+    out[k] = s;
+  }
+  return out;
+}
