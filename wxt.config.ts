@@ -52,12 +52,11 @@ export default defineConfig({
   },
   hooks: {
     'build:publicAssets': (_wxt, files) => {
-      // Package only the chosen model (and only one lexicon form of it).
+      // Package only the chosen model, and of it only what the engine host loads.
       const keep = (dest: string): boolean => {
         const m = /^models\/([^/]+)\/(.+)$/.exec(dest.replace(/\\/g, '/'));
         if (!m) return true;
-        if (m[1] !== MODEL.name) return false;
-        return !(MODEL.lexiconFile && m[2] === 'lexicon.tsv');
+        return m[1] === MODEL.name && MODEL.files.includes(m[2] ?? '');
       };
       for (let i = files.length - 1; i >= 0; i--) {
         const f = files[i]!;

@@ -8,6 +8,7 @@
  *                    [--beam N] [--variant fp32|int8] [--lexicon lexicon.bin]
  *                    [--threads N] [--node-only] [--browser-only] [--chromium /usr/bin/chromium]
  *                    [--margin NATS]   (opt-in score-margin pruning, not in BEAM_SEARCH.md; 0 = off)
+ *                    [--floor NATS|off] (beam-floor margin, BEAM_SEARCH.md v3; default model.json's)
  *
  * The page is served from 127.0.0.1 with COOP/COEP headers (so ORT may use WASM threads) and
  * makes no other request; Chromium runs with networking features off.
@@ -19,7 +20,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { extname, resolve } from 'node:path';
 import { build } from 'esbuild';
 import { chromium } from 'playwright-core';
-import { DATA, REPO, defaultModelDir, fail, parseFlags, readJsonl } from './lib/cli';
+import { DATA, REPO, defaultModelDir, fail, floorOption, parseFlags, readJsonl } from './lib/cli';
 import { nodeEngine, ortInfo } from './lib/node-engine';
 import { runTraces, summarize } from './bench/stats';
 import type { BenchReport, BenchTrace } from './bench/stats';
@@ -39,11 +40,13 @@ const a = parseFlags(
     browserOnly: false,
     chromium: '/usr/bin/chromium',
     margin: 0,
+    floor: '',
   },
   USAGE,
 );
 const dir = a.model ? resolve(a.model) : defaultModelDir();
 if (!a.lexicon && existsSync(resolve(dir, 'lexicon.bin'))) a.lexicon = 'lexicon.bin';
+floorOption(a.floor); // fails on a bad value before anything starts
 
 const traces: BenchTrace[] = [];
 for await (const t of readJsonl(a.traces)) {
@@ -64,14 +67,14 @@ function print(r: BenchReport): void {
 }
 
 const cpu = `${cpus()[0]?.model ?? '?'} x${cpus().length}`;
-console.log(`bench: model ${dir}, ${traces.length} traces from ${a.traces}, beam ${a.beam || 'model.json'}, margin ${a.margin || 'off (exact reference)'}, encoder ${a.variant || 'model.json default'}, lexicon ${a.lexicon || 'model.json'}`);
+console.log(`bench: model ${dir}, ${traces.length} traces from ${a.traces}, beam ${a.beam || 'model.json'}, margin ${a.margin || 'off'}, floor ${a.floor || 'model.json'}, encoder ${a.variant || 'model.json default'}, lexicon ${a.lexicon || 'model.json'}`);
 console.log(`command: npm run bench -- ${process.argv.slice(2).join(' ')}`);
 
 if (!a.browserOnly) {
   const t0 = performance.now();
   const engine = await nodeEngine(dir, { variant: a.variant, lexicon: a.lexicon, threads: a.threads });
   const t1 = performance.now();
-  const opts = { ...(a.beam ? { beam: a.beam } : {}), ...(a.margin ? { scoreMargin: a.margin } : {}) };
+  const opts = { ...(a.beam ? { beam: a.beam } : {}), ...(a.margin ? { scoreMargin: a.margin } : {}), ...floorOption(a.floor) };
   await engine.decode(traces[0] as BenchTrace, opts);
   const t2 = performance.now();
   await engine.warmup();
@@ -133,7 +136,7 @@ if (!a.nodeOnly) {
   try {
     const page = await browser.newPage();
     page.on('pageerror', (e) => console.error('page error:', e.message));
-    const q = new URLSearchParams({ threads: String(a.threads), variant: a.variant, lexicon: a.lexicon, beam: String(a.beam), margin: String(a.margin) });
+    const q = new URLSearchParams({ threads: String(a.threads), variant: a.variant, lexicon: a.lexicon, beam: String(a.beam), margin: String(a.margin), floor: a.floor });
     await page.goto(`http://127.0.0.1:${port}/?${q}`);
     await page.waitForFunction(() => (window as { __bench?: unknown }).__bench !== undefined, undefined, { timeout: 30 * 60_000, polling: 500 });
     const r = (await page.evaluate(() => (window as { __bench?: unknown }).__bench)) as BenchReport | { error: string };

@@ -5,6 +5,7 @@
  *   npm run decode -- --in traces.jsonl[.gz] --out preds.jsonl [--model DIR] [--beam N] [--topk K]
  *                     [--variant fp32|int8] [--lexicon FILE] [--greedy] [--limit N] [--threads N]
  *                     [--margin NATS]   (opt-in score-margin pruning, not in BEAM_SEARCH.md; 0 = off)
+ *                     [--floor NATS|off] (beam-floor margin, BEAM_SEARCH.md v3; default model.json's)
  *
  * Traces are in the shared format (shared/data/README.md); a "word" field is ignored. A trace the
  * engine rejects (empty, bad size) gets "words": [] and an "error" code. --model defaults to
@@ -14,13 +15,13 @@
  */
 import { createWriteStream, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { defaultModelDir, parseFlags, readJsonl } from './lib/cli';
+import { defaultModelDir, floorOption, parseFlags, readJsonl } from './lib/cli';
 import { nodeEngine, ortInfo } from './lib/node-engine';
 
 const USAGE = readFileSync(new URL(import.meta.url), 'utf8').split('*/')[0] ?? '';
 const a = parseFlags(
   process.argv.slice(2),
-  { in: '', out: '', model: '', beam: 0, topk: 0, variant: '', lexicon: '', greedy: false, limit: 0, threads: 1, margin: 0 },
+  { in: '', out: '', model: '', beam: 0, topk: 0, variant: '', lexicon: '', greedy: false, limit: 0, threads: 1, margin: 0, floor: '' },
   USAGE,
 );
 if (!a.in || !a.out) {
@@ -29,7 +30,7 @@ if (!a.in || !a.out) {
 }
 const dir = a.model ? resolve(a.model) : defaultModelDir();
 const engine = await nodeEngine(dir, { variant: a.variant, lexicon: a.lexicon, threads: a.threads });
-const opts = { ...(a.beam ? { beam: a.beam } : {}), ...(a.margin ? { scoreMargin: a.margin } : {}), ...(a.topk ? { topK: a.topk } : {}), mode: a.greedy ? ('greedy' as const) : ('beam' as const) };
+const opts = { ...(a.beam ? { beam: a.beam } : {}), ...(a.margin ? { scoreMargin: a.margin } : {}), ...floorOption(a.floor), ...(a.topk ? { topK: a.topk } : {}), mode: a.greedy ? ('greedy' as const) : ('beam' as const) };
 const out = createWriteStream(a.out);
 let n = 0;
 let totalMs = 0;

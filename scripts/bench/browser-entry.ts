@@ -29,7 +29,9 @@ async function main(): Promise<void> {
   const lexicon = q.get('lexicon') ?? '';
   const beam = Number(q.get('beam') ?? '0');
   const margin = Number(q.get('margin') ?? '0');
-  const opts = { ...(beam ? { beam } : {}), ...(margin ? { scoreMargin: margin } : {}) };
+  // same meaning as scripts/lib/cli.ts floorOption (validated there before the page starts)
+  const floor = q.get('floor') ?? '';
+  const opts = { ...(beam ? { beam } : {}), ...(margin ? { scoreMargin: margin } : {}), ...(floor === '' ? {} : { floorMargin: floor === 'off' ? Infinity : Number(floor) }) };
   const t0 = performance.now();
   const engine = await createEngine({
     manifest,

@@ -37,6 +37,18 @@ export function parseFlags<T extends Record<string, string | number | boolean>>(
   return out as T;
 }
 
+/**
+ * `--floor` of decode/bench: '' = model.json's decoding.floorMargin, 'off' = no beam-floor
+ * pruning (the exhaustive swipe-beam-v2 symbol loop), else the margin in nats.
+ */
+export function floorOption(v: string): { floorMargin?: number } {
+  if (v === '') return {};
+  if (v === 'off') return { floorMargin: Infinity };
+  const n = Number(v);
+  if (!Number.isFinite(n) || n < 0) fail(`--floor = ${v}: expected 'off' or a number of nats >= 0`);
+  return { floorMargin: n };
+}
+
 export function fail(msg: string): never {
   console.error(msg);
   process.exit(2);

@@ -10,6 +10,10 @@
  * hypothesis to the next-frame set B, where identical prefixes log-add; letters extend it to
  * its `prune` best trie children. Ranking = acoustic + λ·best(node) (lookahead), ties by prefix.
  *
+ * swipe-beam-v3 adds beam-floor pruning (`floorMargin`): a letter extension far below the
+ * beam-th best hypothesis already in B is dropped, which ends the symbol loop of a frame after
+ * a few rounds instead of `maxSymbolsPerFrame + 1`.
+ *
  * One addition to the spec: personal words (personal-words.ts) enter through the trie itself
  * (MergedTrie, their bonus folded into their prior), so with no personal words the search is
  * exactly the reference.
@@ -23,6 +27,14 @@ import type { TokenTrie } from './token-trie';
 
 export function rankScore(h: Hypothesis, trie: TokenTrie, lambda: number): number {
   return h.acoustic + lambda * trie.best(h.node);
+}
+
+/** The beam-th best ranking score of `hyps` (there are at least `beam` of them). */
+export function beamFloor(hyps: Iterable<Hypothesis>, beam: number, trie: TokenTrie, lambda: number): number {
+  const s: number[] = [];
+  for (const h of hyps) s.push(rankScore(h, trie, lambda));
+  s.sort((a, b) => b - a);
+  return s[beam - 1] as number;
 }
 
 /** keep(list, beam): stable sort by (−score, prefix) and take the first `beam`. */
@@ -163,6 +175,10 @@ export async function beamSearch(
         let top = -Infinity;
         for (const b of B.values()) top = Math.max(top, rankScore(b, trie, lambda));
         const floor = top - p.scoreMargin;
+        ext = ext.filter((h) => rankScore(h, trie, lambda) >= floor);
+      }
+      if (p.floorMargin !== undefined && Number.isFinite(p.floorMargin) && B.size >= p.beam) {
+        const floor = beamFloor(B.values(), p.beam, trie, lambda) - p.floorMargin;
         ext = ext.filter((h) => rankScore(h, trie, lambda) >= floor);
       }
       active = keep(ext, p.beam, trie, lambda);

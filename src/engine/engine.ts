@@ -149,6 +149,11 @@ function resolveParams(m: ModelManifest, o: DecodeOptions): SearchParams {
     if (typeof margin !== 'number' || Number.isNaN(margin) || margin < 0) throw new EngineError('bad-options', `scoreMargin = ${String(margin)}`);
     p.scoreMargin = margin;
   }
+  const floor = o.floorMargin ?? m.decoding.floorMargin;
+  if (floor !== undefined) {
+    if (typeof floor !== 'number' || Number.isNaN(floor) || floor < 0) throw new EngineError('bad-options', `floorMargin = ${String(floor)}`);
+    p.floorMargin = floor;
+  }
   for (const k of ['beam', 'prune', 'maxSymbolsPerFrame', 'topK'] as const) {
     const v = p[k];
     if (!Number.isInteger(v) || v < 1 || v > LIMITS[k]) throw new EngineError('bad-options', `${k} = ${String(v)} (integer 1..${LIMITS[k]})`);

@@ -66,6 +66,8 @@ export interface DecodingSpec {
   topK: number;
   /** optional: params.ts SearchParams.scoreMargin (absent = the exact BEAM_SEARCH.md search) */
   scoreMargin?: number;
+  /** optional: params.ts SearchParams.floorMargin (swipe-beam-v3; absent = v2) */
+  floorMargin?: number;
 }
 
 export interface ModelMetrics {
@@ -246,6 +248,7 @@ export function parseManifest(raw: unknown): ModelManifest {
     topK: num(d, 'topK', 'decoding.topK', 1),
   };
   if (d.scoreMargin !== undefined) decoding.scoreMargin = num(d, 'scoreMargin', 'decoding.scoreMargin', 0, false);
+  if (d.floorMargin !== undefined) decoding.floorMargin = num(d, 'floorMargin', 'decoding.floorMargin', 0, false);
   const m: ModelManifest = { formatVersion: 1, name, features, vocab: vocab as string[], blankId, encoder, step, predictor, joint, lexicon, layout, decoding };
   if (r.metrics !== undefined) m.metrics = obj(r, 'metrics', 'metrics') as ModelMetrics;
   return m;

@@ -20,6 +20,14 @@ export interface SearchParams {
    * sent to the next frame is dropped, so the symbol loop stops once no letter is plausible.
    */
   scoreMargin?: number;
+  /**
+   * Beam-floor pruning (BEAM_SEARCH.md swipe-beam-v3; absent/Infinity = v2, the exhaustive
+   * symbol loop): once the next-frame set holds `beam` hypotheses, a letter extension whose
+   * ranking score is more than this many nats below the beam-th best of that set is dropped.
+   * Scores only fall along a path, so such an extension can re-enter the beam only through
+   * log-add merges of alignments; the margin covers those.
+   */
+  floorMargin?: number;
 }
 
 export const DEFAULT_SEARCH: Readonly<SearchParams> = Object.freeze({

@@ -8,8 +8,9 @@
  * The lexicon is `lexicon.bin` (the compact trie, loads in ms) when it sits beside model.json,
  * else the manifest's own `lexicon.file` (a .tsv the engine builds a trie from at load).
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { parseManifest } from '../engine/manifest';
 
 export const PREFERRED_MODELS = ['swipe-v1', 'dev-random'] as const;
 export const MODELS_DIR = 'public/models';
@@ -20,6 +21,19 @@ export interface ModelChoice {
   dir: string;
   /** lexicon file to load instead of the manifest's, or undefined for the manifest's */
   lexiconFile: string | undefined;
+  /** the files of the folder the extension loads at run time (the only ones packaged) */
+  files: string[];
+}
+
+/**
+ * What the engine host reads from a model folder: model.json, the default encoder, the
+ * predictor, the joint, the layout and one lexicon. The rest of an export (the other encoder
+ * variant, step.onnx for other runtimes, lexicon.tsv beside lexicon.bin, android/) stays out of
+ * the package: it would only make the download bigger.
+ */
+export function runtimeFiles(manifestJson: unknown, lexiconFile: string | undefined): string[] {
+  const m = parseManifest(manifestJson);
+  return [...new Set(['model.json', m.encoder.file, m.predictor.file, m.joint.file, m.layout, lexiconFile ?? m.lexicon.file])];
 }
 
 export function chooseModel(root = resolve(MODELS_DIR), env: NodeJS.ProcessEnv = process.env): ModelChoice {
@@ -27,7 +41,9 @@ export function chooseModel(root = resolve(MODELS_DIR), env: NodeJS.ProcessEnv =
   for (const name of candidates) {
     const dir = join(root, name);
     if (existsSync(join(dir, 'model.json'))) {
-      return { name, dir, lexiconFile: existsSync(join(dir, 'lexicon.bin')) ? 'lexicon.bin' : undefined };
+      const lexiconFile = existsSync(join(dir, 'lexicon.bin')) ? 'lexicon.bin' : undefined;
+      const files = runtimeFiles(JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8')), lexiconFile);
+      return { name, dir, lexiconFile, files };
     }
   }
   throw new Error(`no model found in ${root} (tried ${candidates.join(', ')})`);

@@ -69,7 +69,9 @@ describe.each(builds)('$browser production build', ({ browser, dir, permissions 
   it('should ship exactly one model (the chosen one), the options page, the toolbar button and the shortcut', () => {
     const { name } = chooseModel();
     expect(readdirSync(resolve(dir, 'models'))).toEqual([name]);
-    for (const file of ['model.json', 'qwerty.json', 'step.onnx']) expect(existsSync(resolve(dir, 'models', name, file)), file).toBe(true);
+    // only what the engine host loads: no second encoder variant, no step.onnx, no android/
+    expect(readdirSync(resolve(dir, 'models', name)).sort()).toEqual([...chooseModel().files].sort());
+    for (const file of ['model.json', 'qwerty.json', 'predictor.onnx', 'joint.bin']) expect(existsSync(resolve(dir, 'models', name, file)), file).toBe(true);
     expect(existsSync(resolve(dir, 'options.html'))).toBe(true);
     expect(manifest[browser === 'chrome' ? 'action' : 'browser_action']).toMatchObject({ default_title: expect.stringContaining('Alt+Shift+K') });
     expect(manifest.commands).toEqual({ 'toggle-keyboard': expect.objectContaining({ suggested_key: { default: 'Alt+Shift+K' } }) });

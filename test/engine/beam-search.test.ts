@@ -53,7 +53,7 @@ async function forward(step: StepFn, shape: StepShape, frames: number, word: str
   return (alpha[frames - 1]?.[U] as number) + ((lp[frames - 1]?.[U] as Float64Array)[shape.blankId] as number);
 }
 
-describe('beam search (swipe-beam-v2) on a toy split model', () => {
+describe('beam search (swipe-beam-v2/v3) on a toy split model', () => {
   const shape = toyShape();
   const frames = 12;
 
@@ -104,6 +104,32 @@ describe('beam search (swipe-beam-v2) on a toy split model', () => {
     expect(maxB).toBeGreaterThan(1);
     expect(repeated).toBe(0); // no (token, state) is predicted twice: the per-node cache
     expect(calls).toBeLessThanOrEqual(frames * (DEFAULT_SEARCH.maxSymbolsPerFrame + 1));
+  });
+
+  it('should keep the ranking with beam-floor pruning (swipe-beam-v3) and stop the symbol loop early', async () => {
+    const joints = (d: Decoder): { dec: Decoder; n: () => number } => {
+      let n = 0;
+      return {
+        dec: { ...d, joint: (t, pred, o, out) => (n++, d.joint(t, pred, o, out)) },
+        n: () => n,
+      };
+    };
+    for (const target of ['hello', 'world', 'yellow', 'help', 'word']) {
+      const v2 = joints(toyDecoder(shape, target, 24, 6));
+      const huge = joints(toyDecoder(shape, target, 24, 6));
+      const v3 = joints(toyDecoder(shape, target, 24, 6));
+      // beam 4: this lexicon is small, the floor only acts once B holds `beam` hypotheses
+      const p = { ...DEFAULT_SEARCH, beam: 4 };
+      const a = await beamSearch(v2.dec, shape, 24, lex, p);
+      const b = await beamSearch(huge.dec, shape, 24, lex, { ...p, floorMargin: 1e9 });
+      const c = await beamSearch(v3.dec, shape, 24, lex, { ...p, floorMargin: 2 });
+      expect(b).toEqual(a); // a margin no extension falls below is v2 exactly
+      expect(c.words.map((w) => w.word), target).toEqual(a.words.map((w) => w.word));
+      // Only alignments far below the beam are left out of the log-add sums; at beam 4 on this
+      // 9-word toy that moves scores by up to ~0.02 nats, the ranking not at all.
+      c.words.forEach((w, i) => expect(Math.abs(w.score - (a.words[i]?.score as number))).toBeLessThan(0.05));
+      expect(v3.n(), `joint rows for "${target}"`).toBeLessThan(0.7 * v2.n());
+    }
   });
 
   it('should return no word for zero frames and stop on abort', async () => {

@@ -31,6 +31,8 @@ class BeamConfig:
     max_symbols_per_frame: int = 20
     prior_weight: float = 0.5
     top_k: int = 4
+    # swipe-beam-v3 beam-floor pruning (BEAM_SEARCH.md); None or inf = v2's exhaustive symbol loop
+    floor_margin: float | None = None
 
     def validate(self) -> "BeamConfig":
         for k in ("beam", "prune", "max_symbols_per_frame", "top_k"):
@@ -38,12 +40,17 @@ class BeamConfig:
                 raise ValueError(f"BeamConfig.{k} must be >= 1, got {getattr(self, k)!r}")
         if not math.isfinite(self.prior_weight):
             raise ValueError(f"BeamConfig.prior_weight must be finite, got {self.prior_weight!r}")
+        fm = self.floor_margin
+        if fm is not None and (math.isnan(fm) or fm < 0):
+            raise ValueError(f"BeamConfig.floor_margin must be >= 0 or None, got {fm!r}")
         return self
 
     def to_manifest(self) -> dict:
         return {"beam": self.beam, "prune": self.prune,
                 "maxSymbolsPerFrame": self.max_symbols_per_frame,
-                "priorWeight": self.prior_weight, "topK": self.top_k}
+                "priorWeight": self.prior_weight, "topK": self.top_k,
+                **({"floorMargin": self.floor_margin}
+                   if self.floor_margin is not None and math.isfinite(self.floor_margin) else {})}
 
 
 class StepDecoder(Protocol):
@@ -141,6 +148,22 @@ def _rank(hyps, trie: Trie, lam: float, beam: int) -> list[Hyp]:
     return sorted(hyps, key=lambda h: (-(h.acoustic + lam * best[h.node]), prefix[h.node]))[:beam]
 
 
+def floor_margin_arg(v: str | float | None) -> float | None:
+    """CLI value of --floor-margin: 'off' / '' / None -> None (v2), else a float >= 0."""
+    if v is None or (isinstance(v, str) and v.strip().lower() in ("", "off", "inf")):
+        return None
+    f = float(v)
+    if math.isnan(f) or f < 0:
+        raise ValueError(f"--floor-margin must be 'off' or >= 0, got {v!r}")
+    return None if math.isinf(f) else f
+
+
+def _beam_floor(hyps, trie: Trie, lam: float, beam: int) -> float:
+    """The beam-th best ranking score (acoustic + lam * lookahead) of ``hyps`` (>= beam of them)."""
+    best = trie.best
+    return sorted((h.acoustic + lam * best[h.node] for h in hyps), reverse=True)[beam - 1]
+
+
 def beam_search(
     decoder: SplitDecoder,
     enc: np.ndarray,
@@ -220,7 +243,14 @@ def beam_search(
                         new[node] = Hyp(node, ac, k, h1, c1)
                     else:  # cannot happen (children of distinct nodes are distinct); defined anyway
                         old.acoustic = log_add(old.acoustic, ac)
-            active = _rank(new.values(), trie, lam, cfg.beam)
+            ext = list(new.values())
+            fm = cfg.floor_margin
+            if fm is not None and math.isfinite(fm) and len(B) >= cfg.beam:
+                # v3 beam floor: scores only fall along a path, so an extension this far below
+                # the beam-th best of B can come back only through log-add merges.
+                floor = _beam_floor(B.values(), trie, lam, cfg.beam) - fm
+                ext = [hp for hp in ext if hp.acoustic + lam * best[hp.node] >= floor]
+            active = _rank(ext, trie, lam, cfg.beam)
         A = _rank(B.values(), trie, lam, cfg.beam)
 
     if stats is not None:

@@ -176,3 +176,43 @@ def test_predictor_once_per_prefix_and_joint64():
     want = np.tanh(ep[3][None] + pp.astype(np.float64)) @ wo.T.astype(np.float64) + bo
     np.testing.assert_allclose(lo, want, atol=1e-12)
     assert lo.dtype == np.float64 and lo.shape == (2, 5)
+
+
+def test_floor_margin_config_and_cli_value():
+    from swipe.beam_search import floor_margin_arg
+
+    assert "floorMargin" not in BeamConfig().to_manifest()
+    assert BeamConfig(floor_margin=2.0).to_manifest()["floorMargin"] == 2.0
+    assert "floorMargin" not in BeamConfig(floor_margin=math.inf).to_manifest()
+    for bad in (-1.0, math.nan):
+        with pytest.raises(ValueError, match="floor_margin"):
+            BeamConfig(floor_margin=bad).validate()
+    assert floor_margin_arg("off") is None and floor_margin_arg(None) is None
+    assert floor_margin_arg("inf") is None and floor_margin_arg("2") == 2.0
+    with pytest.raises(ValueError):
+        floor_margin_arg("-3")
+
+
+def _big_lexicon(seed):
+    r = np.random.default_rng(seed)
+    words = {"".join(r.choice(list("abcdef"), size=int(r.integers(1, 6)))) for _ in range(400)}
+    return Lexicon([(w, float(-r.uniform(1, 9))) for w in sorted(words)])
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2, 3, 4])
+def test_floor_pruning_keeps_the_ranking_and_cuts_the_work(seed):
+    """swipe-beam-v3: a huge margin is v2 exactly; δ = 2 gives v2's words in v2's order here
+    with far fewer joint rows (the symbol loop stops once no letter can reach the beam)."""
+    dec = ToyDecoder(20 + seed, scale=3.0)
+    lex = _big_lexicon(seed)
+    enc = np.random.default_rng(30 + seed).normal(size=(9, 3)).astype(np.float32)
+    base = dict(beam=6, prune=4, max_symbols_per_frame=20, prior_weight=0.5, top_k=4)
+    s2, s_huge, s_floor = {}, {}, {}
+    v2 = beam_search(dec, enc, lex, BeamConfig(**base), stats=s2)
+    huge = beam_search(dec, enc, lex, BeamConfig(**base, floor_margin=1e9), stats=s_huge)
+    v3 = beam_search(dec, enc, lex, BeamConfig(**base, floor_margin=2.0), stats=s_floor)
+    assert huge == v2 and s_huge == s2
+    assert [w for w, _ in v3] == [w for w, _ in v2]
+    # only alignments far below the beam are left out of the log-add sums
+    np.testing.assert_allclose([s for _, s in v3], [s for _, s in v2], rtol=0, atol=1e-3)
+    assert s_floor["joint_rows"] < 0.7 * s2["joint_rows"]
