@@ -67,6 +67,8 @@ class TrainConfig:
     dev_limit: int = 1000              # dev metric on the first N dev traces
     max_symbols: int = 5               # greedy decoder cap per frame
     model: dict = field(default_factory=dict)  # ModelConfig overrides
+    init_from: str = ""                # warm start: model weights of this checkpoint (fresh optimizer,
+                                       # step 0); ignored when --resume finds last.pt
 
 
 # ------------------------------------------------------------------ data
@@ -333,6 +335,17 @@ def train(cfg: TrainConfig, resume: bool = False, quiet: bool = False, real=None
         rng_state = ck.get("rng")
         if not quiet:
             print(f"resumed from step {step} (best {best})", flush=True)
+    elif cfg.init_from:
+        src = Path(cfg.init_from)
+        if not src.is_absolute() and not src.exists():
+            src = TRAINING_DIR / src
+        ck = torch.load(src, map_location="cpu", weights_only=False)
+        if ck.get("model_cfg") != asdict(mcfg):
+            raise SystemExit(f"init_from {src}: its model config {ck.get('model_cfg')} differs from this run's "
+                             f"{asdict(mcfg)}")
+        model.load_state_dict(ck["model"])
+        if not quiet:
+            print(f"warm start from {src} (its step {ck.get('step')})", flush=True)
     with open(out / "config.json", "w") as f:
         json.dump({"train_cfg": asdict(cfg), "model_cfg": asdict(mcfg), "params": count_params(model)}, f, indent=1)
     if not quiet:

@@ -26,3 +26,34 @@ def test_resume_is_exact(tmp_path):
     for k in sa:
         assert torch.equal(sa[k], sb[k]), k
     assert (tmp_path / "resumed" / "best.pt").exists() and (tmp_path / "resumed" / "log.jsonl").exists()
+
+
+def test_slim_checkpoint_and_warm_start(tmp_path):
+    """A slim checkpoint (no optimizer) loads for export and warm-starts a new run with its weights."""
+    import pytest
+
+    from swipe.checkpoint import slim
+    from swipe.model import load_checkpoint
+
+    a = train(_cfg(tmp_path, "first", 3), quiet=True)
+    full = tmp_path / "first" / "last.pt"
+    small = tmp_path / "slim" / "w.pt"
+    slim(full, small)
+    assert small.stat().st_size < 0.6 * full.stat().st_size
+    m, _, meta = load_checkpoint(small)
+    assert meta["step"] == 3 and "optimizer" not in torch.load(small, weights_only=False)
+    for k, v in a["model"].state_dict().items():
+        assert torch.equal(m.state_dict()[k], v), k
+    # warm start: step 0 with the slim weights, then trains on
+    c = _cfg(tmp_path, "warm", 1)
+    c.init_from = str(small)
+    c.stop_at_step = 0
+    b = train(c, quiet=True)
+    assert b["step"] == 1
+    changed = [k for k, v in b["model"].state_dict().items() if not torch.equal(v, m.state_dict()[k])]
+    assert changed  # it trained from there
+    bad = _cfg(tmp_path, "mismatch", 1)
+    bad.model = {**bad.model, "d_model": 48}
+    bad.init_from = str(small)
+    with pytest.raises(SystemExit, match="model config"):
+        train(bad, quiet=True)
