@@ -28,7 +28,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .beam_search import BeamConfig, beam_search, joint_enc64, joint_out64
+from .beam_search import BeamConfig, beam_search, floor_margin_arg, joint_enc64, joint_out64
 from .data import data_dir, load_layout, load_traces
 from .lexicon import Lexicon, train_words
 from .vocab import BLANK, TOKENS
@@ -395,6 +395,8 @@ def main(argv=None):
     ap.add_argument("--prior-weight", type=float, default=None,
                     help="λ (default: --onnx model.json decoding.priorWeight, else 0.5)")
     ap.add_argument("--top-k", type=int, default=4)
+    ap.add_argument("--floor-margin", default="off",
+                    help="beam-floor margin in nats (BEAM_SEARCH.md v3); 'off' = v2's exhaustive loop")
     ap.add_argument("--batch-size", type=int, default=16)
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--sweep-prior", default=None,
@@ -426,7 +428,8 @@ def main(argv=None):
     results = []
     for lw in lams:
         cfg = BeamConfig(beam=a.beam, prune=a.prune, max_symbols_per_frame=a.max_symbols,
-                         prior_weight=lw, top_k=a.top_k).validate()
+                         prior_weight=lw, top_k=a.top_k,
+                         floor_margin=floor_margin_arg(a.floor_margin)).validate()
         preds, tm, encs = decode_traces(runner, traces, lex, cfg, layout, a.batch_size, encs,
                                         progress=a.progress)
         m = score({p["id"]: p["words"] for p in preds}, traces, seen, lex.words)

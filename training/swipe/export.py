@@ -45,7 +45,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .beam_search import BeamConfig, beam_search, joint_enc64, joint_out64
+from .beam_search import BeamConfig, beam_search, floor_margin_arg, joint_enc64, joint_out64
 from .data import data_dir, load_layout, load_traces
 from .evaluate import (NUM_FEATURES, OnnxRunner, TorchRunner, decode_traces, encode_traces,
                        ort_session, pad_batch, score, split_path, trace_features)
@@ -559,7 +559,7 @@ def golden_vectors(model_dir: Path, name: str, traces, layout, lexicon, cfg, n_b
             "layout": "qwerty.json", "decoding": cfg.to_manifest(),
             "tolerance": {"words": "identical, same order", "scoreAbs": GOLDEN_BEAM_TOL,
                           "note": ("features (swipe-features-v1) -> encoder.onnx B=1 -> "
-                                   "BEAM_SEARCH.md (swipe-beam-v2); traces are dev traces whose consecutive "
+                                   f"BEAM_SEARCH.md ({'swipe-beam-v3' if cfg.floor_margin is not None else 'swipe-beam-v2'}); traces are dev traces whose consecutive "
                                    f"scores differ by >= {10 * GOLDEN_BEAM_TOL}")},
             "cases": beam_cases}
     return {"encoder.json": encoder, "step.json": step, "beam.json": beam}
@@ -614,7 +614,8 @@ def build(args) -> dict:
     else:
         lexicon = Lexicon.build_default(top_n=args.lexicon_top_n)
     dcfg = BeamConfig(beam=args.beam, prune=args.prune, max_symbols_per_frame=args.max_symbols,
-                      prior_weight=args.prior_weight, top_k=args.top_k).validate()
+                      prior_weight=args.prior_weight, top_k=args.top_k,
+                      floor_margin=floor_margin_arg(args.floor_margin)).validate()
 
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{name}.tmp-", dir=out.parent))
@@ -717,6 +718,9 @@ def build(args) -> dict:
                                      for k, v in res.items()},
                        "strata": base["strata"],
                        "command": (f"python -m swipe.evaluate --onnx public/models/{name} --variant fp32"
+                                   f" --beam {dcfg.beam} --prune {dcfg.prune} --max-symbols {dcfg.max_symbols_per_frame}"
+                                   f" --prior-weight {dcfg.prior_weight}"
+                                   f" --floor-margin {dcfg.floor_margin if dcfg.floor_margin is not None else 'off'}"
                                    + (f" --limit {n}" if n else "")),
                        "note": "figures of the shipped encoder variant (encoder.file); onnxruntime CPU"}
         else:
@@ -796,6 +800,8 @@ def main(argv=None):
     ap.add_argument("--max-symbols", type=int, default=20)
     ap.add_argument("--prior-weight", type=float, default=0.5)
     ap.add_argument("--top-k", type=int, default=4)
+    ap.add_argument("--floor-margin", default="2",
+                    help="beam-floor margin in nats written to model.json (BEAM_SEARCH.md v3); 'off' = v2")
     ap.add_argument("--golden", default=None, help="write encoder/step/beam golden JSON here")
     ap.add_argument("--threads", type=int, default=1)
     a = ap.parse_args(argv)
