@@ -22,7 +22,8 @@ import { build } from 'esbuild';
 import { chromium } from 'playwright-core';
 import { DATA, REPO, defaultModelDir, fail, floorOption, parseFlags, readJsonl } from './lib/cli';
 import { nodeEngine, ortInfo } from './lib/node-engine';
-import { runTraces, summarize } from './bench/stats';
+import { runTraces, runVariants, summarize } from './bench/stats';
+import type { Engine } from '../src/engine/engine';
 import type { BenchReport, BenchTrace } from './bench/stats';
 
 const USAGE = readFileSync(new URL(import.meta.url), 'utf8').split('*/')[0] ?? '';
@@ -47,6 +48,7 @@ const a = parseFlags(
 const dir = a.model ? resolve(a.model) : defaultModelDir();
 if (!a.lexicon && existsSync(resolve(dir, 'lexicon.bin'))) a.lexicon = 'lexicon.bin';
 floorOption(a.floor); // fails on a bad value before anything starts
+const manifest = JSON.parse(readFileSync(resolve(dir, 'model.json'), 'utf8')) as { encoder?: { variants?: Record<string, string> } };
 
 const traces: BenchTrace[] = [];
 for await (const t of readJsonl(a.traces)) {
@@ -63,6 +65,13 @@ function print(r: BenchReport): void {
   for (const k of ['featuresMs', 'encoderMs', 'searchMs', 'totalMs', 'stepCalls'] as const) {
     const s = summarize(r.timings[k]);
     console.log(`  ${k.replace('Ms', '').padEnd(12)}${s.p50.toFixed(2).padStart(9)}${s.p95.toFixed(2).padStart(9)}${s.max.toFixed(2).padStart(9)}`);
+  }
+  if (r.variants) {
+    console.log('encoder variants side by side (interleaved per trace), ms   p50      p95      max');
+    for (const [k, xs] of Object.entries(r.variants)) {
+      const s = summarize(xs);
+      console.log(`  ${`encoder ${k}`.padEnd(12)}${s.p50.toFixed(2).padStart(9)}${s.p95.toFixed(2).padStart(9)}${s.max.toFixed(2).padStart(9)}`);
+    }
   }
 }
 
@@ -82,9 +91,14 @@ if (!a.browserOnly) {
   await engine.decode(traces[1] ?? (traces[0] as BenchTrace), opts);
   const t4 = performance.now();
   const { timings, errors } = await runTraces(traces, (t) => engine.decode(t, opts));
-  const info = ortInfo();
-  print({ where: `Node ${process.version}`, ort: info.version, threads: info.threads, cpu, coldCreateMs: t1 - t0, coldFirstDecodeMs: t2 - t1, warmupMs: t3 - t2, warmFirstDecodeMs: t4 - t3, traces: traces.length, timings, errors });
   await engine.release();
+  const names = Object.keys(manifest.encoder?.variants ?? {});
+  const byVariant = await Promise.all(names.map((v) => nodeEngine(dir, { variant: v, lexicon: a.lexicon, threads: a.threads })));
+  for (const e of byVariant) await e.warmup();
+  const variants = await runVariants(traces, Object.fromEntries(names.map((v, i) => [v, (t: BenchTrace) => (byVariant[i] as Engine).decode(t, opts)])));
+  for (const e of byVariant) await e.release();
+  const info = ortInfo();
+  print({ where: `Node ${process.version}`, ort: info.version, threads: info.threads, cpu, coldCreateMs: t1 - t0, coldFirstDecodeMs: t2 - t1, warmupMs: t3 - t2, warmFirstDecodeMs: t4 - t3, traces: traces.length, timings, errors, variants });
 }
 
 if (!a.nodeOnly) {

@@ -4,7 +4,8 @@
  */
 import * as ort from 'onnxruntime-web';
 import { createEngine } from '../../src/engine/engine';
-import { runTraces } from './stats';
+import { runTraces, runVariants } from './stats';
+import type { Engine } from '../../src/engine/engine';
 import type { BenchReport, BenchTrace } from './stats';
 
 declare global {
@@ -49,6 +50,13 @@ async function main(): Promise<void> {
   await engine.decode(traces[1] ?? first, opts);
   const t4 = performance.now();
   const { timings, errors } = await runTraces(traces, (t) => engine.decode(t, opts));
+  await engine.release();
+  const names = Object.keys((manifest as { encoder?: { variants?: Record<string, string> } }).encoder?.variants ?? {});
+  const byVariant = await Promise.all(
+    names.map((v) => createEngine({ manifest, ort, loadFile: (name) => get(`/model/${name}`), encoderVariant: v, ...(lexicon ? { lexiconFile: lexicon } : {}) })),
+  );
+  for (const e of byVariant) await e.warmup();
+  const variants = await runVariants(traces, Object.fromEntries(names.map((v, i) => [v, (t: BenchTrace) => (byVariant[i] as Engine).decode(t, opts)])));
   window.__bench = {
     where: `headless Chromium ${navigator.userAgent.match(/Chrome\/[\d.]+/)?.[0] ?? ''}, crossOriginIsolated=${String(crossOriginIsolated)}`,
     ort: ort.env.versions.web ?? '?',
@@ -61,6 +69,7 @@ async function main(): Promise<void> {
     traces: traces.length,
     timings,
     errors,
+    variants,
   };
 }
 

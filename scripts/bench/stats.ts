@@ -40,6 +40,29 @@ export interface BenchReport {
   traces: number;
   timings: BenchTimings;
   errors: number;
+  /** encoder ms per model.json encoder variant, measured interleaved trace by trace */
+  variants?: Record<string, number[]>;
+}
+
+type Decode = (t: BenchTrace) => Promise<{ timings: { encoderMs: number } }>;
+
+/**
+ * The encoder variants side by side (issue #5's INT8 gate): one engine per variant, each trace
+ * decoded by every engine in turn, so machine load hits the variants alike.
+ */
+export async function runVariants(traces: BenchTrace[], engines: Record<string, Decode>): Promise<Record<string, number[]>> {
+  const out: Record<string, number[]> = {};
+  for (const k of Object.keys(engines)) out[k] = [];
+  for (const t of traces) {
+    for (const [k, decode] of Object.entries(engines)) {
+      try {
+        (out[k] as number[]).push((await decode(t)).timings.encoderMs);
+      } catch {
+        // a rejected trace is counted in the main loop's errors
+      }
+    }
+  }
+  return out;
 }
 
 /** The measured loop; `decode` is the engine's, whatever the runtime. */
