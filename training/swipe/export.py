@@ -1,8 +1,12 @@
-"""Export a trained SwipeTransducer for the web runtime (onnxruntime-web).
+"""Export a trained SwipeTransducer for the web runtime (onnxruntime-web) and for Android.
 
     python -m swipe.export --checkpoint runs/base/best.pt --out ../public/models/swipe-v1 \
         [--calib-batches 64 --calib-batch-size 8] [--exclude-nodes NAME,NAME] [--skip-int8] \
+        [--skip-android] [--pte-int8-tol 0.05] \
         [--eval-limit 2000] [--prior-weight 0.5] [--golden ../test/fixtures/golden]
+
+--checkpoint takes a swipe.train checkpoint (.pt) or a NeMo archive (.nemo, converted in memory
+by swipe/nemo_import.py).
 
 Writes into --out (atomically: everything is built in a temporary folder beside it and renamed
 into place only when every gate passed; on any failure nothing is written):
@@ -23,12 +27,25 @@ into place only when every gate passed; on any failure nothing is written):
   lexicon.tsv         word<TAB>logprior (swipe/lexicon.py)
   qwerty.json         key geometry
   model.json          the manifest (docs/model-json.md), with parity and dev figures
+  android/            (unless --skip-android; a subfolder so that the browser build can leave
+                      it out) swipe/android.py:
+    encoder.android.onnx, encoder.int8.android.onnx, predictor.android.onnx, step.android.onnx
+                      onnxruntime-optimized copies (ORT_ENABLE_ALL, saved offline)
+    encoder.int8.pte  ExecuTorch/XNNPACK INT8 encoder (torchao PT2E, calibrated on the same
+                      traces as encoder.int8.onnx), batch 1, T = 1..256
+    predictor.pte, step.pte
+                      ExecuTorch/XNNPACK fp32, batch 1..64
+                      (recorded in model.json export.android: files, sizes, parity; the dev
+                      figures of the INT8 .pte encoder in metrics.byRuntime.pteInt8)
 and, with --golden DIR, the TypeScript parity vectors encoder.json, step.json (each case
 also with predictor.onnx's pred_proj), beam.json.
 
 Gates (stop with a clear message, exit status 2): checkpoint loads and has the vocabulary
-of swipe/vocab.py; ONNX fp32 encoder, step and predictor, and the float64 joint of joint.bin, match PyTorch within --tol (max abs diff, on
-the valid frames, at several batch sizes and lengths).
+of swipe/vocab.py; ONNX fp32 encoder, step and predictor, and the float64 joint of joint.bin,
+match PyTorch within --tol (max abs diff, on the valid frames, at several batch sizes and
+lengths); the android/ files: each *.android.onnx matches its source and predictor.pte /
+step.pte match PyTorch within --tol, encoder.int8.pte matches its PT2E INT8 reference within
+--pte-int8-tol x max |reference| (its deviation from fp32 is recorded).
 """
 from __future__ import annotations
 
@@ -82,9 +99,17 @@ def load_model(path):
     if not p.is_file():
         raise ExportError(f"checkpoint not found: {p}")
     try:
-        from .model import load_checkpoint
+        if p.suffix == ".nemo":
+            from .nemo_import import NemoImportError, convert_nemo
 
-        model, cfg, meta = load_checkpoint(str(p))
+            try:
+                model, cfg, meta = convert_nemo(p)
+            except NemoImportError as e:
+                raise ExportError(f"cannot import {p}: {e}") from e
+        else:
+            from .model import load_checkpoint
+
+            model, cfg, meta = load_checkpoint(str(p))
     except ExportError:
         raise
     except Exception as e:  # noqa: BLE001 - any loader failure is a bad checkpoint
@@ -374,11 +399,9 @@ def check_joint(model, joint_path, dim, tol) -> dict:
 INT8_OP_TYPES = ("Conv", "MatMul", "Gemm")
 
 
-def quantize_encoder(fp32: Path, out: Path, calib_traces, layout, n_batches, batch_size,
-                     exclude_nodes, op_types=INT8_OP_TYPES) -> dict:
-    from onnxruntime.quantization import (CalibrationDataReader, CalibrationMethod, QuantFormat,
-                                          QuantType, quantize_static)
-
+def calibration_batches(calib_traces, layout, n_batches, batch_size):
+    """The INT8 calibration data: the first n_batches * batch_size traces whose features compute,
+    as padded batches (x (B,35,T), lengths (B)). Shared by the ONNX and the ExecuTorch INT8."""
     feats = []
     for t in calib_traces:
         try:
@@ -391,6 +414,15 @@ def quantize_encoder(fp32: Path, out: Path, calib_traces, layout, n_batches, bat
     batches = batches[:n_batches]
     if not batches:
         raise ExportError("no calibration traces")
+    return batches
+
+
+def quantize_encoder(fp32: Path, out: Path, calib_traces, layout, n_batches, batch_size,
+                     exclude_nodes, op_types=INT8_OP_TYPES) -> dict:
+    from onnxruntime.quantization import (CalibrationDataReader, CalibrationMethod, QuantFormat,
+                                          QuantType, quantize_static)
+
+    batches = calibration_batches(calib_traces, layout, n_batches, batch_size)
 
     class Reader(CalibrationDataReader):
         def __init__(self):
@@ -567,12 +599,18 @@ def golden_vectors(model_dir: Path, name: str, traces, layout, lexicon, cfg, n_b
 
 
 # --------------------------------------------------------------------------- main
-def evaluate_all(model, out_dir: Path, traces, layout, lexicon, cfg, seen, include_int8):
+def evaluate_all(model, out_dir: Path, traces, layout, lexicon, cfg, seen, include_int8,
+                 include_pte=False):
     res = {}
     runners = [("pytorch", lambda: TorchRunner(model)),
                ("onnxFp32", lambda: OnnxRunner(out_dir, variant="fp32"))]
     if include_int8:
         runners.append(("onnxInt8", lambda: OnnxRunner(out_dir, variant="int8")))
+    if include_pte:
+        from .android import ANDROID_DIR
+        from .pte import PteRunner
+
+        runners.append(("pteInt8", lambda: PteRunner(out_dir / ANDROID_DIR)))
     for key, mk in runners:
         r = mk()
         preds, tm, _ = decode_traces(r, traces, lexicon, cfg, layout)
@@ -584,6 +622,20 @@ def evaluate_all(model, out_dir: Path, traces, layout, lexicon, cfg, seen, inclu
         log(f"  dev {key:<9} top-1 {100 * a['top1']:.2f}%  top-4 {100 * a['top4']:.2f}%  "
             f"MRR {100 * a['mrr']:.2f}%  ({len(traces)} traces, {tm['total_s']:.0f}s)")
     return res
+
+
+def build_android_checked(model, tmp: Path, calib_batches, parity_batches, args) -> dict:
+    """swipe/android.py into tmp/android; any failure -> ExportError (nothing is committed)."""
+    try:
+        from .android import AndroidError, build_android
+    except ImportError as e:
+        raise ExportError(f"Android export needs executorch (pip install -e 'training[dev]'), or pass "
+                          f"--skip-android: {type(e).__name__}: {e}") from e
+    try:
+        return build_android(model, tmp, calib_batches, parity_batches, tol=args.tol,
+                             int8_tol=args.pte_int8_tol, log=log)
+    except AndroidError as e:
+        raise ExportError(f"android parity gate failed: {e}") from e
 
 
 def _scalar_meta(meta) -> dict:
@@ -646,12 +698,12 @@ def build(args) -> dict:
         h, _ = model.initial_state(1)
         layers, hidden = int(h.shape[0]), int(h.shape[2])
 
+        rng = np.random.default_rng(0)
+        order = rng.permutation(len(dev_all))
+        calib = [dev_all[i] for i in order]
         int8 = None
         if not args.skip_int8:
             log(f"[3/6] encoder -> INT8 QDQ (calibration {args.calib_batches} x {args.calib_batch_size} dev traces)")
-            rng = np.random.default_rng(0)
-            order = rng.permutation(len(dev_all))
-            calib = [dev_all[i] for i in order]
             int8 = quantize_encoder(tmp / "encoder.onnx", tmp / "encoder.int8.onnx", calib, layout,
                                     args.calib_batches, args.calib_batch_size,
                                     [n for n in (args.exclude_nodes or "").split(",") if n])
@@ -670,6 +722,14 @@ def build(args) -> dict:
                 f"{int8['encoderMsOrtCpu']}")
         else:
             log("[3/6] INT8 skipped (--skip-int8)")
+
+        android = None
+        if not args.skip_android:
+            log("[3b/6] Android: ORT-optimized ONNX copies, ExecuTorch .pte -> android/")
+            android = build_android_checked(model, tmp, calibration_batches(
+                calib, layout, args.calib_batches, args.calib_batch_size), batches, args)
+        else:
+            log("[3b/6] Android artefacts skipped (--skip-android)")
 
         log("[4/6] lexicon, layout, model.json")
         lexicon.save(tmp / "lexicon.tsv")
@@ -709,7 +769,8 @@ def build(args) -> dict:
             ev = dev_all[:n] if n else dev_all
             log(f"[5/6] dev evaluation on {len(ev)} traces (beam {dcfg.beam}, λ {dcfg.prior_weight})")
             seen = train_words(split_path("train"))
-            res = evaluate_all(model, tmp, ev, layout, lexicon, dcfg, seen, int8 is not None)
+            res = evaluate_all(model, tmp, ev, layout, lexicon, dcfg, seen, int8 is not None,
+                               include_pte=android is not None)
             base = res["onnxFp32"]
             metrics = {"data": "shared/data/hws/dev.jsonl.gz", "split": "dev", "traces": len(ev),
                        "limit": n, "top1": base["top1"], "top4": base["top4"], "mrr": base["mrr"],
@@ -725,7 +786,7 @@ def build(args) -> dict:
                        "note": "figures of the shipped encoder variant (encoder.file); onnxruntime CPU"}
         else:
             log("[5/6] dev evaluation skipped (--eval-limit 0)")
-        sizes = {p.name: p.stat().st_size for p in sorted(tmp.iterdir())}
+        sizes = {p.name: p.stat().st_size for p in sorted(tmp.iterdir()) if p.is_file()}
         int8_ok = None
         if int8 is not None and metrics is not None:
             loss = 100 * (res["onnxFp32"]["top4"] - res["onnxInt8"]["top4"])
@@ -741,7 +802,7 @@ def build(args) -> dict:
             "checkpointMeta": _scalar_meta(meta), "opset": OPSET, "exporter": {"encoder": exporter, "step": step_exporter, "predictor": pred_exporter},
             "parity": {"encoderFp32": enc_par, "stepFp32": step_par, "predictorFp32": pred_par,
                        "jointFloat64": joint_par, "tolerance": args.tol},
-            "int8": int8, "sizes": sizes, "seconds": round(time.time() - t0, 1),
+            "int8": int8, "android": android, "sizes": sizes, "seconds": round(time.time() - t0, 1),
             "torch": torch.__version__, "onnxruntime": __import__("onnxruntime").__version__,
         }
         (tmp / "model.json").write_text(json.dumps(manifest, indent=1) + "\n")
@@ -768,7 +829,7 @@ def build(args) -> dict:
                 p.write_text(json.dumps(obj, separators=(",", ":")) + "\n")
                 os.replace(p, gd / fn)
             log(f"  wrote {', '.join(golden)} into {gd}")
-        sizes = {p.name: p.stat().st_size for p in sorted(out.iterdir())}
+        sizes = {str(p.relative_to(out)): p.stat().st_size for p in sorted(out.rglob("*")) if p.is_file()}
         log(f"done: {out} ({sum(sizes.values())} bytes) {sizes}")
         return manifest
     finally:
@@ -779,7 +840,7 @@ def build(args) -> dict:
 def main(argv=None):
     ap = argparse.ArgumentParser(prog="python -m swipe.export", description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--checkpoint", required=True)
+    ap.add_argument("--checkpoint", required=True, help="a swipe.train checkpoint (.pt) or a NeMo .nemo")
     ap.add_argument("--out", required=True, help="public/models/<name>")
     ap.add_argument("--name", default=None, help="model name (default: the --out folder name)")
     ap.add_argument("--checkpoint-label", default=None,
@@ -787,7 +848,11 @@ def main(argv=None):
     ap.add_argument("--calib-batches", type=int, default=64)
     ap.add_argument("--calib-batch-size", type=int, default=8)
     ap.add_argument("--exclude-nodes", default="", help="comma-separated encoder node names kept fp32")
-    ap.add_argument("--skip-int8", action="store_true")
+    ap.add_argument("--skip-int8", action="store_true", help="no encoder.int8.onnx")
+    ap.add_argument("--skip-android", action="store_true",
+                    help="no android/ folder (ORT-optimized ONNX copies, ExecuTorch .pte)")
+    ap.add_argument("--pte-int8-tol", type=float, default=0.05,
+                    help="encoder.int8.pte vs its PT2E INT8 reference: max abs diff / max |reference|")
     ap.add_argument("--tol", type=float, default=1e-4, help="fp32 parity gate (max abs diff)")
     ap.add_argument("--lexicon", default=None, help="lexicon.tsv to ship (default: build it)")
     ap.add_argument("--lexicon-top-n", type=int, default=50_000)

@@ -32,18 +32,23 @@ def exported(tmp_path_factory):
     Lexicon([("the", -1.0), ("they", -2.0), ("of", -1.5), ("house", -3.0), ("a", -2.5),
              ("dynegy", -4.0)]).save(lex)
     out = d / "models" / "tiny"
+    # --skip-android: the android/ folder (the default) and its ExecuTorch lowering, which takes
+    # most of a minute even for a tiny model, are tested in test_android.py
     export_main(["--checkpoint", str(ck), "--out", str(out), "--lexicon", str(lex),
                  "--calib-batches", "2", "--calib-batch-size", "4", "--eval-limit", "12",
-                 "--golden", str(d / "golden")])
+                 "--golden", str(d / "golden"), "--skip-android"])
     return d, ck, out
 
 
 def test_files_and_manifest(exported):
     d, _, out = exported
     names = sorted(p.name for p in out.iterdir())
+    # the browser's files; without --skip-android there is also an android/ folder (its
+    # listing: test_android.py::test_files_and_manifest)
     assert names == ["encoder.int8.onnx", "encoder.onnx", "joint.bin", "lexicon.tsv", "model.json",
                      "predictor.onnx", "qwerty.json", "step.onnx"]
     m = json.loads((out / "model.json").read_text())
+    assert m["export"]["android"] is None
     assert m["formatVersion"] == 1 and m["name"] == "tiny" and m["vocab"] == TOKENS
     assert m["blankId"] == 27 and m["step"]["startToken"] == 27
     assert m["encoder"]["dim"] == 32 and m["step"]["layers"] == 1 and m["step"]["hidden"] == 16
