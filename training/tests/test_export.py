@@ -150,7 +150,8 @@ def test_committed_golden_reproduced():
     lex = Lexicon.load(d / g["lexicon"])
     layout = load_layout(d / g["layout"])
     dc = g["decoding"]
-    cfg = BeamConfig(dc["beam"], dc["prune"], dc["maxSymbolsPerFrame"], dc["priorWeight"], dc["topK"])
+    cfg = BeamConfig(dc["beam"], dc["prune"], dc["maxSymbolsPerFrame"], dc["priorWeight"], dc["topK"],
+                     floor_margin=dc.get("floorMargin"))
     for case in g["cases"][:4]:
         x, ln = pad_batch([trace_features(case, layout)])
         enc, el = r.encode(x, ln)
