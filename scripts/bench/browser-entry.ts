@@ -4,6 +4,7 @@
  */
 import * as ort from 'onnxruntime-web';
 import { createEngine } from '../../src/engine/engine';
+import { parseFloorMargin } from '../../src/engine/params';
 import { runTraces, runVariants } from './stats';
 import type { Engine } from '../../src/engine/engine';
 import type { BenchReport, BenchTrace } from './stats';
@@ -30,9 +31,9 @@ async function main(): Promise<void> {
   const lexicon = q.get('lexicon') ?? '';
   const beam = Number(q.get('beam') ?? '0');
   const margin = Number(q.get('margin') ?? '0');
-  // same meaning as scripts/lib/cli.ts floorOption (validated there before the page starts)
-  const floor = q.get('floor') ?? '';
-  const opts = { ...(beam ? { beam } : {}), ...(margin ? { scoreMargin: margin } : {}), ...(floor === '' ? {} : { floorMargin: floor === 'off' ? Infinity : Number(floor) }) };
+  // validated by scripts/bench.ts (floorOption) before the page starts
+  const floor = parseFloorMargin(q.get('floor') ?? '');
+  const opts = { ...(beam ? { beam } : {}), ...(margin ? { scoreMargin: margin } : {}), ...(typeof floor === 'number' ? { floorMargin: floor } : {}) };
   const t0 = performance.now();
   const engine = await createEngine({
     manifest,

@@ -4,6 +4,7 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
 import { createGunzip } from 'node:zlib';
+import { parseFloorMargin } from '../../src/engine/params';
 
 export const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 /** shared/data, relative to the repo root unless SWIPE_DATA says otherwise */
@@ -42,11 +43,9 @@ export function parseFlags<T extends Record<string, string | number | boolean>>(
  * pruning (the exhaustive swipe-beam-v2 symbol loop), else the margin in nats.
  */
 export function floorOption(v: string): { floorMargin?: number } {
-  if (v === '') return {};
-  if (v === 'off') return { floorMargin: Infinity };
-  const n = Number(v);
-  if (!Number.isFinite(n) || n < 0) fail(`--floor = ${v}: expected 'off' or a number of nats >= 0`);
-  return { floorMargin: n };
+  const n = parseFloorMargin(v);
+  if (n === null) fail(`--floor = ${v}: expected 'off' or a number of nats >= 0`);
+  return n === undefined ? {} : { floorMargin: n };
 }
 
 export function fail(msg: string): never {

@@ -144,15 +144,12 @@ function resolveParams(m: ModelManifest, o: DecodeOptions): SearchParams {
     priorWeight: o.priorWeight ?? m.decoding.priorWeight,
     topK: o.topK ?? m.decoding.topK,
   };
-  const margin = o.scoreMargin ?? m.decoding.scoreMargin;
-  if (margin !== undefined) {
-    if (typeof margin !== 'number' || Number.isNaN(margin) || margin < 0) throw new EngineError('bad-options', `scoreMargin = ${String(margin)}`);
-    p.scoreMargin = margin;
-  }
-  const floor = o.floorMargin ?? m.decoding.floorMargin;
-  if (floor !== undefined) {
-    if (typeof floor !== 'number' || Number.isNaN(floor) || floor < 0) throw new EngineError('bad-options', `floorMargin = ${String(floor)}`);
-    p.floorMargin = floor;
+  // the optional pruning margins (nats): a call's option, else the model's, else off
+  for (const k of ['scoreMargin', 'floorMargin'] as const) {
+    const v = o[k] ?? m.decoding[k];
+    if (v === undefined) continue;
+    if (typeof v !== 'number' || Number.isNaN(v) || v < 0) throw new EngineError('bad-options', `${k} = ${String(v)}`);
+    p[k] = v;
   }
   for (const k of ['beam', 'prune', 'maxSymbolsPerFrame', 'topK'] as const) {
     const v = p[k];

@@ -30,6 +30,17 @@ export interface SearchParams {
   floorMargin?: number;
 }
 
+/**
+ * The `floor` option of the CLIs and the bench page: '' = model.json's floorMargin (undefined),
+ * 'off' = no beam-floor pruning (Infinity), else nats >= 0; null when it is none of these.
+ */
+export function parseFloorMargin(v: string): number | undefined | null {
+  if (v === '') return undefined;
+  if (v === 'off') return Infinity;
+  const n = Number(v);
+  return Number.isFinite(n) && n >= 0 ? n : null;
+}
+
 export const DEFAULT_SEARCH: Readonly<SearchParams> = Object.freeze({
   beam: 16,
   prune: 6,

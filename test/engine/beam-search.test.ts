@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { beamSearch } from '../../src/engine/beam-search';
 import { greedySearch } from '../../src/engine/greedy';
 import { buildLexicon, LexiconTrie } from '../../src/engine/lexicon-trie';
-import { DEFAULT_SEARCH } from '../../src/engine/params';
+import { DEFAULT_SEARCH, parseFloorMargin } from '../../src/engine/params';
 import { logAddExp, logSoftmaxRow } from '../../src/engine/step';
 import type { Decoder, StepFn, StepShape } from '../../src/engine/step';
 import { EngineError } from '../../src/engine/errors';
@@ -145,5 +145,15 @@ describe('beam search (swipe-beam-v2/v3) on a toy split model', () => {
     expect(res.words[0]?.word).toBe('world');
     const partial = await greedySearch(toyDecoder(shape, 'yell', frames), shape, frames, lex, DEFAULT_SEARCH);
     expect(partial.words[0]?.word).toBe('yellow'); // completed along the best prior
+  });
+});
+
+describe('parseFloorMargin (the --floor option)', () => {
+  it("should read '' as the model's value, 'off' as no pruning and reject what is not nats >= 0", () => {
+    expect(parseFloorMargin('')).toBeUndefined();
+    expect(parseFloorMargin('off')).toBe(Infinity);
+    expect(parseFloorMargin('2')).toBe(2);
+    expect(parseFloorMargin('0')).toBe(0);
+    for (const bad of ['-1', 'abc', 'NaN', 'Infinity']) expect(parseFloorMargin(bad), bad).toBeNull();
   });
 });
