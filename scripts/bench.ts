@@ -22,9 +22,8 @@ import { build } from 'esbuild';
 import { chromium } from 'playwright-core';
 import { DATA, REPO, defaultModelDir, fail, floorOption, parseFlags, readJsonl } from './lib/cli';
 import { nodeEngine, ortInfo } from './lib/node-engine';
-import { runTraces, runVariants, summarize } from './bench/stats';
-import type { Engine } from '../src/engine/engine';
-import type { BenchReport, BenchTrace } from './bench/stats';
+import { compareVariants, runTraces, summarize, variantKeys } from './bench/stats';
+import type { BenchReport, BenchTrace, VariantManifest } from './bench/stats';
 
 const USAGE = readFileSync(new URL(import.meta.url), 'utf8').split('*/')[0] ?? '';
 const a = parseFlags(
@@ -48,7 +47,7 @@ const a = parseFlags(
 const dir = a.model ? resolve(a.model) : defaultModelDir();
 if (!a.lexicon && existsSync(resolve(dir, 'lexicon.bin'))) a.lexicon = 'lexicon.bin';
 floorOption(a.floor); // fails on a bad value before anything starts
-const manifest = JSON.parse(readFileSync(resolve(dir, 'model.json'), 'utf8')) as { encoder?: { variants?: Record<string, string> } };
+const manifest = JSON.parse(readFileSync(resolve(dir, 'model.json'), 'utf8')) as VariantManifest;
 
 const traces: BenchTrace[] = [];
 for await (const t of readJsonl(a.traces)) {
@@ -66,11 +65,12 @@ function print(r: BenchReport): void {
     const s = summarize(r.timings[k]);
     console.log(`  ${k.replace('Ms', '').padEnd(12)}${s.p50.toFixed(2).padStart(9)}${s.p95.toFixed(2).padStart(9)}${s.max.toFixed(2).padStart(9)}`);
   }
-  if (r.variants) {
-    console.log('encoder variants side by side (interleaved per trace), ms   p50      p95      max');
-    for (const [k, xs] of Object.entries(r.variants)) {
+  for (const [what, part, byKey] of [['encoder', 'encoder', r.variants], ['predictor', 'search', r.predictorVariants]] as const) {
+    if (!byKey) continue;
+    console.log(`${what} variants side by side (interleaved per trace), ${part} ms   p50      p95      max`);
+    for (const [k, xs] of Object.entries(byKey)) {
       const s = summarize(xs);
-      console.log(`  ${`encoder ${k}`.padEnd(12)}${s.p50.toFixed(2).padStart(9)}${s.p95.toFixed(2).padStart(9)}${s.max.toFixed(2).padStart(9)}`);
+      console.log(`  ${`${what} ${k}`.padEnd(16)}${s.p50.toFixed(2).padStart(9)}${s.p95.toFixed(2).padStart(9)}${s.max.toFixed(2).padStart(9)}`);
     }
   }
 }
@@ -92,13 +92,12 @@ if (!a.browserOnly) {
   const t4 = performance.now();
   const { timings, errors } = await runTraces(traces, (t) => engine.decode(t, opts));
   await engine.release();
-  const names = Object.keys(manifest.encoder?.variants ?? {});
-  const byVariant = await Promise.all(names.map((v) => nodeEngine(dir, { variant: v, lexicon: a.lexicon, threads: a.threads })));
-  for (const e of byVariant) await e.warmup();
-  const variants = await runVariants(traces, Object.fromEntries(names.map((v, i) => [v, (t: BenchTrace) => (byVariant[i] as Engine).decode(t, opts)])));
-  for (const e of byVariant) await e.release();
+  const bind = (e: Awaited<ReturnType<typeof nodeEngine>>) => ({ decode: (t: BenchTrace) => e.decode(t, opts), warmup: () => e.warmup(), release: () => e.release() });
+  const base = { lexicon: a.lexicon, threads: a.threads };
+  const variants = await compareVariants(variantKeys(manifest, 'encoder'), async (v) => bind(await nodeEngine(dir, { ...base, variant: v })), traces, 'encoderMs');
+  const predictorVariants = await compareVariants(variantKeys(manifest, 'predictor'), async (v) => bind(await nodeEngine(dir, { ...base, predictorVariant: v })), traces, 'searchMs');
   const info = ortInfo();
-  print({ where: `Node ${process.version}`, ort: info.version, threads: info.threads, cpu, coldCreateMs: t1 - t0, coldFirstDecodeMs: t2 - t1, warmupMs: t3 - t2, warmFirstDecodeMs: t4 - t3, traces: traces.length, timings, errors, variants });
+  print({ where: `Node ${process.version}`, ort: info.version, threads: info.threads, cpu, coldCreateMs: t1 - t0, coldFirstDecodeMs: t2 - t1, warmupMs: t3 - t2, warmFirstDecodeMs: t4 - t3, traces: traces.length, timings, errors, ...(variants ? { variants } : {}), ...(predictorVariants ? { predictorVariants } : {}) });
 }
 
 if (!a.nodeOnly) {

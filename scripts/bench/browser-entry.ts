@@ -5,9 +5,8 @@
 import * as ort from 'onnxruntime-web';
 import { createEngine } from '../../src/engine/engine';
 import { parseFloorMargin } from '../../src/engine/params';
-import { runTraces, runVariants } from './stats';
-import type { Engine } from '../../src/engine/engine';
-import type { BenchReport, BenchTrace } from './stats';
+import { compareVariants, runTraces, variantKeys } from './stats';
+import type { BenchReport, BenchTrace, VariantManifest } from './stats';
 
 declare global {
   interface Window {
@@ -26,7 +25,7 @@ async function main(): Promise<void> {
     return new Uint8Array(await r.arrayBuffer());
   };
   const traces = JSON.parse(new TextDecoder().decode(await get('/traces.json'))) as BenchTrace[];
-  const manifest = JSON.parse(new TextDecoder().decode(await get('/model/model.json')));
+  const manifest = JSON.parse(new TextDecoder().decode(await get('/model/model.json'))) as VariantManifest;
   const variant = q.get('variant') ?? '';
   const lexicon = q.get('lexicon') ?? '';
   const beam = Number(q.get('beam') ?? '0');
@@ -52,12 +51,12 @@ async function main(): Promise<void> {
   const t4 = performance.now();
   const { timings, errors } = await runTraces(traces, (t) => engine.decode(t, opts));
   await engine.release();
-  const names = Object.keys((manifest as { encoder?: { variants?: Record<string, string> } }).encoder?.variants ?? {});
-  const byVariant = await Promise.all(
-    names.map((v) => createEngine({ manifest, ort, loadFile: (name) => get(`/model/${name}`), encoderVariant: v, ...(lexicon ? { lexiconFile: lexicon } : {}) })),
-  );
-  for (const e of byVariant) await e.warmup();
-  const variants = await runVariants(traces, Object.fromEntries(names.map((v, i) => [v, (t: BenchTrace) => (byVariant[i] as Engine).decode(t, opts)])));
+  const make = async (o: { encoderVariant?: string; predictorVariant?: string }) => {
+    const e = await createEngine({ manifest, ort, loadFile: (name) => get(`/model/${name}`), ...o, ...(lexicon ? { lexiconFile: lexicon } : {}) });
+    return { decode: (t: BenchTrace) => e.decode(t, opts), warmup: () => e.warmup(), release: () => e.release() };
+  };
+  const variants = await compareVariants(variantKeys(manifest, 'encoder'), (v) => make({ encoderVariant: v }), traces, 'encoderMs');
+  const predictorVariants = await compareVariants(variantKeys(manifest, 'predictor'), (v) => make({ predictorVariant: v }), traces, 'searchMs');
   window.__bench = {
     where: `headless Chromium ${navigator.userAgent.match(/Chrome\/[\d.]+/)?.[0] ?? ''}, crossOriginIsolated=${String(crossOriginIsolated)}`,
     ort: ort.env.versions.web ?? '?',
@@ -70,7 +69,8 @@ async function main(): Promise<void> {
     traces: traces.length,
     timings,
     errors,
-    variants,
+    ...(variants ? { variants } : {}),
+    ...(predictorVariants ? { predictorVariants } : {}),
   };
 }
 

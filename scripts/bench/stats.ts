@@ -42,27 +42,62 @@ export interface BenchReport {
   errors: number;
   /** encoder ms per model.json encoder variant, measured interleaved trace by trace */
   variants?: Record<string, number[]>;
+  /** search ms (predictor calls + joint) per model.json predictor variant, default encoder, interleaved */
+  predictorVariants?: Record<string, number[]>;
 }
 
-type Decode = (t: BenchTrace) => Promise<{ timings: { encoderMs: number } }>;
+/** The part of model.json the side-by-side comparisons read. */
+export interface VariantManifest {
+  encoder?: { variants?: Record<string, string> };
+  predictor?: { variants?: Record<string, string> };
+}
+
+export function variantKeys(m: VariantManifest, part: 'encoder' | 'predictor'): string[] {
+  return Object.keys(m[part]?.variants ?? {});
+}
+
+type Timed = { timings: { encoderMs: number; searchMs: number } };
+type Decode = (t: BenchTrace) => Promise<Timed>;
+interface Releasable {
+  decode: Decode;
+  warmup(): Promise<unknown>;
+  release(): Promise<unknown>;
+}
 
 /**
- * The encoder variants side by side (issue #5's INT8 gate): one engine per variant, each trace
- * decoded by every engine in turn, so machine load hits the variants alike.
+ * Variants side by side (issue #5's INT8 gates): one engine per variant, each trace decoded by
+ * every engine in turn, so machine load hits the variants alike; `metric` is the part the
+ * variant changes (encoderMs for encoder variants, searchMs for predictor variants).
  */
-export async function runVariants(traces: BenchTrace[], engines: Record<string, Decode>): Promise<Record<string, number[]>> {
+export async function runVariants(traces: BenchTrace[], engines: Record<string, Decode>, metric: 'encoderMs' | 'searchMs' = 'encoderMs'): Promise<Record<string, number[]>> {
   const out: Record<string, number[]> = {};
   for (const k of Object.keys(engines)) out[k] = [];
   for (const t of traces) {
     for (const [k, decode] of Object.entries(engines)) {
       try {
-        (out[k] as number[]).push((await decode(t)).timings.encoderMs);
+        (out[k] as number[]).push((await decode(t)).timings[metric]);
       } catch {
         // a rejected trace is counted in the main loop's errors
       }
     }
   }
   return out;
+}
+
+/** Creates one engine per variant key, warms them up, runs them side by side, releases them. */
+export async function compareVariants<E extends Releasable>(
+  keys: string[],
+  make: (key: string) => Promise<E>,
+  traces: BenchTrace[],
+  metric: 'encoderMs' | 'searchMs',
+): Promise<Record<string, number[]> | undefined> {
+  if (keys.length < 2) return undefined;
+  const engines: E[] = [];
+  for (const k of keys) engines.push(await make(k));
+  for (const e of engines) await e.warmup();
+  const res = await runVariants(traces, Object.fromEntries(keys.map((k, i) => [k, (t: BenchTrace) => (engines[i] as E).decode(t)])), metric);
+  for (const e of engines) await e.release();
+  return res;
 }
 
 /** The measured loop; `decode` is the engine's, whatever the runtime. */

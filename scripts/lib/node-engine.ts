@@ -8,6 +8,8 @@ import type { Engine } from '../../src/engine/engine';
 export interface NodeEngineOptions {
   /** encoder variant key ("fp32", "int8"); '' = model.json's default */
   variant?: string;
+  /** predictor variant key ("fp32", "int8"); '' = model.json's default */
+  predictorVariant?: string;
   /** lexicon file in the model folder overriding model.json's ('' = model.json's) */
   lexicon?: string;
   threads?: number;
@@ -21,6 +23,7 @@ export async function nodeEngine(dir: string, o: NodeEngineOptions = {}): Promis
     ort,
     loadFile: async (name) => new Uint8Array(readFileSync(resolve(dir, name))),
     ...(o.variant ? { encoderVariant: o.variant } : {}),
+    ...(o.predictorVariant ? { predictorVariant: o.predictorVariant } : {}),
     ...(o.lexicon ? { lexiconFile: o.lexicon } : {}),
   });
 }

@@ -35,6 +35,8 @@ export interface EngineConfig {
   ort: OrtModule;
   /** encoder variant key of manifest.encoder.variants ("fp32", "int8"); default manifest.encoder.file */
   encoderVariant?: string;
+  /** predictor variant key of manifest.predictor.variants ("fp32", "int8"); default manifest.predictor.file */
+  predictorVariant?: string;
   /** lexicon file to use instead of manifest.lexicon.file (e.g. "lexicon.bin" next to lexicon.tsv) */
   lexiconFile?: string;
   /** extra layouts by name, besides the model's own (manifest.layout) */
@@ -164,10 +166,12 @@ export async function createEngine(cfg: EngineConfig): Promise<Engine> {
   const manifest = parseManifest(cfg.manifest);
   const encFile = cfg.encoderVariant ? manifest.encoder.variants?.[cfg.encoderVariant] : manifest.encoder.file;
   if (!encFile) throw new EngineError('model-missing', `no encoder variant "${String(cfg.encoderVariant)}" in model.json`);
+  const predFile = cfg.predictorVariant ? manifest.predictor.variants?.[cfg.predictorVariant] : manifest.predictor.file;
+  if (!predFile) throw new EngineError('model-missing', `no predictor variant "${String(cfg.predictorVariant)}" in model.json`);
   const lexFile = cfg.lexiconFile ?? manifest.lexicon.file;
   const [encBytes, predBytes, jointBytes, lexBytes, layoutBytes] = await Promise.all([
     load(cfg, encFile),
-    load(cfg, manifest.predictor.file),
+    load(cfg, predFile),
     load(cfg, manifest.joint.file),
     load(cfg, lexFile),
     load(cfg, manifest.layout),

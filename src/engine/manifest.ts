@@ -22,6 +22,8 @@ export interface EncoderSpec {
   outputs: { encoded: string; lengths: string };
   subsampling: number;
   dim: number;
+  /** the files already hold ORT-optimized graphs (e.g. "ORT_ENABLE_EXTENDED"): load them unoptimized */
+  preOptimized?: string;
 }
 
 export interface StepSpec {
@@ -44,6 +46,10 @@ export interface PredictorSpec {
   /** J, floats per pred_proj row */
   jointDim: number;
   startToken: number;
+  /** e.g. { fp32: 'predictor.onnx', int8: 'predictor.int8.onnx' } */
+  variants?: Record<string, string>;
+  /** as EncoderSpec.preOptimized */
+  preOptimized?: string;
 }
 
 /** joint.bin: the rest of the joint's weights (format swipe-joint-v1, docs/model-json.md). */
@@ -140,6 +146,19 @@ function num(o: Obj, field: string, path: string, min: number, integer = true): 
   return v;
 }
 
+/** `<what>.variants`: variant key -> file, or undefined when absent. */
+function variantsOf(o: Obj, what: string): Record<string, string> | undefined {
+  if (o.variants === undefined) return undefined;
+  const vo = obj(o, 'variants', `${what}.variants`);
+  const out: Record<string, string> = {};
+  for (const k of Object.keys(vo)) out[k] = file(vo, k, `${what}.variants.${k}`);
+  return out;
+}
+
+function preOptimizedOf(o: Obj, what: string): { preOptimized?: string } {
+  return o.preOptimized === undefined ? {} : { preOptimized: str(o, 'preOptimized', `${what}.preOptimized`) };
+}
+
 export function parseManifest(raw: unknown): ModelManifest {
   if (typeof raw === 'string') {
     try {
@@ -176,15 +195,11 @@ export function parseManifest(raw: unknown): ModelManifest {
   const e = obj(r, 'encoder', 'encoder');
   const ei = obj(e, 'inputs', 'encoder.inputs');
   const eo = obj(e, 'outputs', 'encoder.outputs');
-  let variants: Record<string, string> | undefined;
-  if (e.variants !== undefined) {
-    const vo = obj(e, 'variants', 'encoder.variants');
-    variants = {};
-    for (const k of Object.keys(vo)) variants[k] = file(vo, k, `encoder.variants.${k}`);
-  }
+  const variants = variantsOf(e, 'encoder');
   const encoder: EncoderSpec = {
     file: file(e, 'file', 'encoder.file'),
     ...(variants ? { variants } : {}),
+    ...preOptimizedOf(e, 'encoder'),
     inputs: { features: str(ei, 'features', 'encoder.inputs.features'), lengths: str(ei, 'lengths', 'encoder.inputs.lengths') },
     outputs: { encoded: str(eo, 'encoded', 'encoder.outputs.encoded'), lengths: str(eo, 'lengths', 'encoder.outputs.lengths') },
     subsampling: num(e, 'subsampling', 'encoder.subsampling', 1),
@@ -212,6 +227,7 @@ export function parseManifest(raw: unknown): ModelManifest {
   const pr = obj(r, 'predictor', 'predictor');
   const pi = obj(pr, 'inputs', 'predictor.inputs');
   const po = obj(pr, 'outputs', 'predictor.outputs');
+  const predictorVariants = variantsOf(pr, 'predictor');
   const predictor: PredictorSpec = {
     file: file(pr, 'file', 'predictor.file'),
     inputs: { token: str(pi, 'token', 'predictor.inputs.token'), h: str(pi, 'h', 'predictor.inputs.h'), c: str(pi, 'c', 'predictor.inputs.c') },
@@ -220,6 +236,8 @@ export function parseManifest(raw: unknown): ModelManifest {
     hidden: num(pr, 'hidden', 'predictor.hidden', 1),
     jointDim: num(pr, 'jointDim', 'predictor.jointDim', 1),
     startToken: num(pr, 'startToken', 'predictor.startToken', 0),
+    ...(predictorVariants ? { variants: predictorVariants } : {}),
+    ...preOptimizedOf(pr, 'predictor'),
   };
   if (predictor.startToken >= vocab.length) bad('predictor.startToken', predictor.startToken, `outside vocab (size ${vocab.length})`);
   const jo = obj(r, 'joint', 'joint');

@@ -27,15 +27,19 @@ export interface Encoded {
 }
 
 /**
- * 'extended', not 'all': in WASM the 'all' level's extra (layout) passes made session creation
- * of the fp32 encoder 2x slower (1062 vs 516 ms, Node, ORT web 1.30) without a faster run;
- * 'extended' still fuses the INT8 encoder's QDQ pairs (basic: 15 ms a run, extended: 7 ms).
+ * For plain graphs: 'extended', not 'all': in WASM the 'all' level's extra (layout) passes made
+ * session creation of the fp32 encoder 2x slower (1062 vs 516 ms, Node, ORT web 1.30) without a
+ * faster run; 'extended' still fuses the INT8 encoder's QDQ pairs (basic: 15 ms a run, extended:
+ * 7 ms). A graph the exporter already optimized (model.json `preOptimized`, training/swipe/
+ * web_onnx.py) is loaded with optimization off: the same fused graph, a third of the creation time.
  */
-const GRAPH_OPTIMIZATION = 'extended';
+export function graphOptimizationFor(preOptimized: string | undefined): 'disabled' | 'extended' {
+  return preOptimized ? 'disabled' : 'extended';
+}
 
-async function createSession(ort: OrtModule, bytes: Uint8Array, what: string, options?: SessionOptions): Promise<Ort.InferenceSession> {
+async function createSession(ort: OrtModule, bytes: Uint8Array, what: string, preOptimized: string | undefined, options?: SessionOptions): Promise<Ort.InferenceSession> {
   try {
-    return await ort.InferenceSession.create(bytes, { executionProviders: ['wasm'], graphOptimizationLevel: GRAPH_OPTIMIZATION, ...options });
+    return await ort.InferenceSession.create(bytes, { executionProviders: ['wasm'], graphOptimizationLevel: graphOptimizationFor(preOptimized), ...options });
   } catch (e) {
     throw new EngineError('model-corrupt', `${what}: onnxruntime cannot load it (${e instanceof Error ? e.message : String(e)})`, { cause: e });
   }
@@ -62,7 +66,7 @@ export class RnntModel {
 
   static async create(ort: OrtModule, m: ModelManifest, encoderBytes: Uint8Array, predictorBytes: Uint8Array, jointBytes: Uint8Array, options?: SessionOptions): Promise<RnntModel> {
     const joint = parseJoint(jointBytes, { J: m.joint.dim, D: m.joint.encDim, V: m.joint.vocabSize });
-    const [enc, pred] = await Promise.all([createSession(ort, encoderBytes, 'encoder', options), createSession(ort, predictorBytes, 'predictor', options)]);
+    const [enc, pred] = await Promise.all([createSession(ort, encoderBytes, 'encoder', m.encoder.preOptimized, options), createSession(ort, predictorBytes, 'predictor', m.predictor.preOptimized, options)]);
     requireNames(enc, [m.encoder.inputs.features, m.encoder.inputs.lengths], [m.encoder.outputs.encoded, m.encoder.outputs.lengths], 'encoder');
     requireNames(pred, Object.values(m.predictor.inputs), Object.values(m.predictor.outputs), 'predictor');
     return new RnntModel(ort, m, enc, pred, joint);

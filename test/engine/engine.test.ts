@@ -7,7 +7,7 @@ import { EngineError } from '../../src/engine/errors';
 import { NUM_FEATURES } from '../../src/engine/features';
 import { layoutConstants, validateLayout } from '../../src/engine/layout';
 import { computeFeatures } from '../../src/engine/features';
-import { RnntModel } from '../../src/engine/ort-session';
+import { RnntModel, graphOptimizationFor } from '../../src/engine/ort-session';
 import { parseManifest } from '../../src/engine/manifest';
 import { buildLexicon, fnv1a, serializeLexicon } from '../../src/engine/lexicon-trie';
 import { GOLDEN_DIR, engineFor, fileLoader, goldenBeam, goldenModelDir } from './model-fixture';
@@ -156,6 +156,23 @@ describe.skipIf(!dir)('engine on the exported model (golden parity)', () => {
     expect(String(e)).toContain('step.hidden');
   }, 30_000);
 
+  it('should load the INT8 predictor variant when asked, and report an unknown variant as missing', async () => {
+    const manifest = JSON.parse(readFileSync(`${dir}model.json`, 'utf8'));
+    const codeOf = async (p: Promise<unknown>) => p.then(() => 'ok', (e) => (e instanceof EngineError ? e.code : `untyped: ${String(e)}`));
+    expect(await codeOf(engineFor(dir as string, { predictorVariant: 'fp16' }))).toBe('model-missing');
+    const int8 = manifest.predictor.variants?.int8 as string | undefined;
+    if (!int8) return; // an export made with --skip-int8
+    const asked: string[] = [];
+    const files = fileLoader(dir as string);
+    const e = await engineFor(dir as string, { predictorVariant: 'int8', loadFile: async (n) => (asked.push(n), files(n)) });
+    expect(asked).toContain(int8);
+    expect(asked).not.toContain(manifest.predictor.file);
+    const c = (JSON.parse(readFileSync(goldenBeam, 'utf8')) as { cases: BeamCase[] }).cases[0] as BeamCase;
+    const r = await e.decode({ points: c.points, width: num(c.width), height: num(c.height) });
+    expect(r.words.length).toBeGreaterThan(0);
+    await e.release();
+  }, 30_000);
+
   it('should use lexicon.bin for lexicon.tsv only when built from exactly those bytes', async () => {
     const files = fileLoader(dir as string);
     const tsv = await files('lexicon.tsv');
@@ -201,5 +218,24 @@ describe('features of the model layout', () => {
     expect(existsSync(`${dir}${m.layout}`)).toBe(true);
     const lc = layoutConstants(validateLayout(JSON.parse(readFileSync(`${dir}${m.layout}`, 'utf8'))));
     expect(computeFeatures({ points: [[1, 1, 0]], width: 10, height: 10 }, lc).n).toBe(1);
+  });
+});
+
+describe('model.json: variants and pre-optimized graphs', () => {
+  it.skipIf(!dir)('should read predictor variants and preOptimized, and reject bad ones naming the field', () => {
+    const raw = JSON.parse(readFileSync(`${dir}model.json`, 'utf8'));
+    const m = parseManifest({ ...raw, predictor: { ...raw.predictor, variants: { fp32: 'p.onnx', int8: 'p8.onnx' }, preOptimized: 'ORT_ENABLE_EXTENDED' } });
+    expect(m.predictor.variants).toEqual({ fp32: 'p.onnx', int8: 'p8.onnx' });
+    expect(m.predictor.preOptimized).toBe('ORT_ENABLE_EXTENDED');
+    const plain = parseManifest({ ...raw, encoder: { ...raw.encoder, preOptimized: undefined }, predictor: { ...raw.predictor, variants: undefined, preOptimized: undefined } });
+    expect(plain.encoder.preOptimized).toBeUndefined();
+    expect(plain.predictor.variants).toBeUndefined();
+    expect(() => parseManifest({ ...raw, predictor: { ...raw.predictor, variants: { int8: 7 } } })).toThrow('predictor.variants.int8');
+    expect(() => parseManifest({ ...raw, encoder: { ...raw.encoder, preOptimized: 3 } })).toThrow('encoder.preOptimized');
+  });
+
+  it('should create sessions unoptimized only for graphs the exporter already optimized', () => {
+    expect(graphOptimizationFor('ORT_ENABLE_EXTENDED')).toBe('disabled');
+    expect(graphOptimizationFor(undefined)).toBe('extended');
   });
 });

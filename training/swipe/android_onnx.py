@@ -50,15 +50,14 @@ def hardware_specific_nodes(path) -> list[str]:
     return [f"{n.domain}::{n.op_type}" for n in g.node if n.domain in HARDWARE_SPECIFIC_DOMAINS]
 
 
-def optimized_copy(src, dst) -> dict:
+def optimized_copy(src, dst, level: str = "ORT_ENABLE_ALL") -> dict:
     """Write the ORT-optimized copy of src to dst -> {"level", "nodes", "contribOps"}."""
     import onnx
 
     src, dst = Path(src), Path(dst)
-    level = "ORT_ENABLE_ALL"
     _session(src, level, dst)
     hw = hardware_specific_nodes(dst)
-    if hw:
+    if hw and level == "ORT_ENABLE_ALL":
         level = "ORT_ENABLE_EXTENDED"
         dst.unlink()
         _session(src, level, dst)

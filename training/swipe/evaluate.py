@@ -3,7 +3,7 @@
 Decode + score (PyTorch checkpoint, or an exported model folder through onnxruntime):
 
     python -m swipe.evaluate --checkpoint runs/base/best.pt [--split dev] [--limit 2000]
-    python -m swipe.evaluate --onnx ../public/models/swipe-v1 [--variant int8] [--limit 2000]
+    python -m swipe.evaluate --onnx ../public/models/swipe-v1 [--variant int8] [--predictor-variant int8] [--limit 2000]
         [--beam 16] [--prune 6] [--prior-weight 0.5] [--out preds.jsonl] [--sweep-prior 0,0.25,0.5,1]
 
 Score predictions written by anyone (e.g. the TypeScript `npm run decode`):
@@ -141,7 +141,7 @@ class OnnxRunner:
     """Encoder + step sessions of an exported model folder (model.json), via onnxruntime CPU."""
 
     def __init__(self, model_dir, variant: str | None = None, threads: int = 1,
-                 encoder_file: str | None = None):
+                 encoder_file: str | None = None, predictor_variant: str | None = None):
         self.dir = Path(model_dir)
         m = json.loads((self.dir / "model.json").read_text())
         self.manifest = m
@@ -158,7 +158,10 @@ class OnnxRunner:
         self.blank = int(m["blankId"])
         self.layers, self.hidden = int(s["layers"]), int(s["hidden"])
         p = m.get("predictor")
-        self.prd = ort_session(self.dir / p["file"], threads) if p else None
+        if p and predictor_variant and predictor_variant not in p.get("variants", {}):
+            raise ValueError(f"{self.dir}/model.json: no predictor variant {predictor_variant!r}")
+        self.predictor_file = (p["variants"][predictor_variant] if predictor_variant else p["file"]) if p else None
+        self.prd = ort_session(self.dir / self.predictor_file, threads) if p else None
         self.pin, self.pout = (p["inputs"], p["outputs"]) if p else ({}, {})
         j = m.get("joint")
         self._jw = read_joint_bin(self.dir / j["file"]) if j else None
@@ -368,7 +371,7 @@ def load_runner(a):
         torch.set_num_threads(a.threads)
         model, _cfg, _meta = load_checkpoint(a.checkpoint)
         return TorchRunner(model), None
-    r = OnnxRunner(a.onnx, a.variant, threads=a.threads)
+    r = OnnxRunner(a.onnx, a.variant, threads=a.threads, predictor_variant=a.predictor_variant)
     return r, Path(a.onnx)
 
 
@@ -382,6 +385,8 @@ def main(argv=None):
     ap.add_argument("--onnx", help="exported model folder (model.json)")
     ap.add_argument("--variant", choices=["fp32", "int8"], default=None,
                     help="encoder variant of --onnx (default: model.json encoder.file)")
+    ap.add_argument("--predictor-variant", choices=["fp32", "int8"], default=None,
+                    help="predictor variant of --onnx (default: model.json predictor.file)")
     ap.add_argument("--split", default="dev")
     ap.add_argument("--traces", default=None, help="trace file (overrides --split)")
     ap.add_argument("--limit", type=int, default=None, help="first N traces of the split")

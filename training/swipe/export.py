@@ -21,6 +21,8 @@ into place only when every gate passed; on any failure nothing is written):
   predictor.onnx      the predictor with the joint's predictor projection, dynamic batch:
                       y_prev int64 (B), h0/c0 float32 (L,B,Hd) ->
                       pred_proj float32 (B,J) = joint_pred(LSTM output), h1, c1
+  predictor.int8.onnx the predictor with MatMul/Gemm dynamically quantized to INT8 (LSTM fp32;
+                      unless --skip-int8; swipe/web_onnx.py), a variant in model.json
   joint.bin           the rest of the joint (swipe-joint-v1: "SWJ1", uint32 J, D, V, then
                       float32 LE W_enc (J,D), b_enc (J), W_out (V,J), b_out (V)); the runtime
                       computes logits = W_out tanh(W_enc enc_t + b_enc + pred_proj) + b_out
@@ -37,6 +39,10 @@ into place only when every gate passed; on any failure nothing is written):
                       ExecuTorch/XNNPACK fp32, batch 1..64
                       (recorded in model.json export.android: files, sizes, parity; the dev
                       figures of the INT8 .pte encoder in metrics.byRuntime.pteInt8)
+encoder.onnx, encoder.int8.onnx, predictor.onnx and predictor.int8.onnx hold graphs already
+optimized by onnxruntime at ORT_ENABLE_EXTENDED (model.json "preOptimized"), so the browser
+creates their sessions without optimizing (cold start); step.onnx and the android/ copies are
+made from the plain graphs.
 and, with --golden DIR, the TypeScript parity vectors encoder.json, step.json (each case
 also with predictor.onnx's pred_proj), beam.json.
 
@@ -44,7 +50,7 @@ Gates (stop with a clear message, exit status 2): checkpoint loads and has the v
 of swipe/vocab.py; ONNX fp32 encoder, step and predictor, and the float64 joint of joint.bin,
 match PyTorch within --tol (max abs diff, on the valid frames, at several batch sizes and
 lengths); the android/ files: each *.android.onnx matches its source and predictor.pte /
-step.pte match PyTorch within --tol, encoder.int8.pte matches its PT2E INT8 reference within
+step.pte match PyTorch within --tol; each pre-optimized graph matches its plain one within --tol, encoder.int8.pte matches its PT2E INT8 reference within
 --pte-int8-tol x max |reference| (its deviation from fp32 is recorded).
 """
 from __future__ import annotations
@@ -68,6 +74,10 @@ from .evaluate import (NUM_FEATURES, OnnxRunner, TorchRunner, decode_traces, enc
                        ort_session, pad_batch, score, split_path, trace_features)
 from .lexicon import Lexicon, train_words
 from .vocab import BLANK, TOKENS
+from .web_onnx import PREOPTIMIZED_LEVEL, preoptimize_in_place, quantize_predictor
+
+# the files onnxruntime-web loads (step.onnx is for other runtimes and stays the plain graph)
+WEB_FILES = ("encoder.onnx", "encoder.int8.onnx", "predictor.onnx", "predictor.int8.onnx")
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 OPSET = 17
@@ -600,12 +610,14 @@ def golden_vectors(model_dir: Path, name: str, traces, layout, lexicon, cfg, n_b
 
 # --------------------------------------------------------------------------- main
 def evaluate_all(model, out_dir: Path, traces, layout, lexicon, cfg, seen, include_int8,
-                 include_pte=False):
+                 include_pte=False, include_pred_int8=False):
     res = {}
     runners = [("pytorch", lambda: TorchRunner(model)),
                ("onnxFp32", lambda: OnnxRunner(out_dir, variant="fp32"))]
     if include_int8:
         runners.append(("onnxInt8", lambda: OnnxRunner(out_dir, variant="int8")))
+    if include_pred_int8:  # fp32 encoder + INT8 predictor: the predictor's own accuracy cost
+        runners.append(("onnxPredInt8", lambda: OnnxRunner(out_dir, variant="fp32", predictor_variant="int8")))
     if include_pte:
         from .android import ANDROID_DIR
         from .pte import PteRunner
@@ -731,12 +743,29 @@ def build(args) -> dict:
         else:
             log("[3b/6] Android artefacts skipped (--skip-android)")
 
+        pred_int8 = None
+        if not args.skip_int8:
+            log("[3c/6] predictor -> INT8 (MatMul/Gemm only; LSTM fp32)")
+            pred_int8 = quantize_predictor(tmp / "predictor.onnx", tmp / "predictor.int8.onnx", layers, hidden)
+            log(f"  max abs diff vs fp32 {pred_int8['maxAbsDiffVsFp32']}; ORT CPU ms/call "
+                f"{pred_int8['msPerCallOrtCpu']}")
+        log(f"[3d/6] browser files -> {PREOPTIMIZED_LEVEL} graphs (loaded with optimization off)")
+        try:
+            web_opt = preoptimize_in_place(tmp, WEB_FILES, batches, layers, hidden, args.tol)
+        except ValueError as e:
+            raise ExportError(f"offline graph optimization parity gate failed: {e}") from e
+        log("  " + ", ".join(f"{k}: {v['sourceNodes']} -> {v['nodes']} nodes, diff {v['maxAbsDiffVsPlain']:.2g}"
+                             for k, v in web_opt.items()))
+
         log("[4/6] lexicon, layout, model.json")
         lexicon.save(tmp / "lexicon.tsv")
         shutil.copyfile(layout_path, tmp / "qwerty.json")
         variants = {"fp32": "encoder.onnx"}
         if int8 is not None:
             variants["int8"] = "encoder.int8.onnx"
+        pred_variants = {"fp32": "predictor.onnx"}
+        if pred_int8 is not None:
+            pred_variants["int8"] = "predictor.int8.onnx"
         manifest = {
             "formatVersion": 1,
             "name": name,
@@ -744,12 +773,14 @@ def build(args) -> dict:
             "vocab": list(TOKENS),
             "blankId": BLANK,
             "encoder": {"file": "encoder.onnx", "variants": variants, "inputs": ENC_IN,
-                        "outputs": ENC_OUT, "subsampling": 4, "dim": dim},
+                        "outputs": ENC_OUT, "subsampling": 4, "dim": dim,
+                        "preOptimized": PREOPTIMIZED_LEVEL},
             "step": {"file": "step.onnx", "inputs": STEP_IN, "outputs": STEP_OUT,
                      "layers": layers, "hidden": hidden, "startToken": BLANK},
             "predictor": {"file": "predictor.onnx", "inputs": PRED_IN, "outputs": PRED_OUT,
                           "layers": layers, "hidden": hidden, "jointDim": joint_info["dim"],
-                          "startToken": BLANK},
+                          "startToken": BLANK, "variants": pred_variants,
+                          "preOptimized": PREOPTIMIZED_LEVEL},
             "joint": {"file": "joint.bin", "format": "swipe-joint-v1", "dim": joint_info["dim"],
                       "encDim": joint_info["encDim"], "vocabSize": joint_info["vocabSize"],
                       "layout": ("little-endian; 16-byte header: ASCII 'SWJ1', uint32 J, uint32 D, "
@@ -770,7 +801,7 @@ def build(args) -> dict:
             log(f"[5/6] dev evaluation on {len(ev)} traces (beam {dcfg.beam}, λ {dcfg.prior_weight})")
             seen = train_words(split_path("train"))
             res = evaluate_all(model, tmp, ev, layout, lexicon, dcfg, seen, int8 is not None,
-                               include_pte=android is not None)
+                               include_pte=android is not None, include_pred_int8=pred_int8 is not None)
             base = res["onnxFp32"]
             metrics = {"data": "shared/data/hws/dev.jsonl.gz", "split": "dev", "traces": len(ev),
                        "limit": n, "top1": base["top1"], "top4": base["top4"], "mrr": base["mrr"],
@@ -796,13 +827,19 @@ def build(args) -> dict:
             "fp32: INT8 becomes the default only if its dev top-4 loss is <= 0.3 points AND it is "
             "faster in onnxruntime-web WASM (to be measured by npm run bench); "
             + ("INT8 accuracy gate passed" if int8_ok else "INT8 accuracy gate failed or not measured"))
+        if pred_int8 is not None and metrics is not None:
+            pred_int8["top1LossPoints"] = round(100 * (res["onnxFp32"]["top1"] - res["onnxPredInt8"]["top1"]), 3)
+            pred_int8["top4LossPoints"] = round(100 * (res["onnxFp32"]["top4"] - res["onnxPredInt8"]["top4"]), 3)
+        manifest["predictor"]["defaultChoice"] = (
+            "fp32: the INT8 predictor (MatMul/Gemm only) becomes the default only if its dev top-4 loss "
+            "is <= 0.3 points AND npm run bench finds decoding faster with it in onnxruntime-web WASM")
         manifest["metrics"] = metrics
         manifest["export"] = {
             "checkpoint": args.checkpoint_label or str(args.checkpoint),
             "checkpointMeta": _scalar_meta(meta), "opset": OPSET, "exporter": {"encoder": exporter, "step": step_exporter, "predictor": pred_exporter},
             "parity": {"encoderFp32": enc_par, "stepFp32": step_par, "predictorFp32": pred_par,
                        "jointFloat64": joint_par, "tolerance": args.tol},
-            "int8": int8, "android": android, "sizes": sizes, "seconds": round(time.time() - t0, 1),
+            "int8": int8, "predictorInt8": pred_int8, "preOptimized": web_opt, "android": android, "sizes": sizes, "seconds": round(time.time() - t0, 1),
             "torch": torch.__version__, "onnxruntime": __import__("onnxruntime").__version__,
         }
         (tmp / "model.json").write_text(json.dumps(manifest, indent=1) + "\n")

@@ -46,7 +46,7 @@ def test_files_and_manifest(exported):
     # the browser's files; without --skip-android there is also an android/ folder (its
     # listing: test_android.py::test_files_and_manifest)
     assert names == ["encoder.int8.onnx", "encoder.onnx", "joint.bin", "lexicon.tsv", "model.json",
-                     "predictor.onnx", "qwerty.json", "step.onnx"]
+                     "predictor.int8.onnx", "predictor.onnx", "qwerty.json", "step.onnx"]
     m = json.loads((out / "model.json").read_text())
     assert m["export"]["android"] is None
     assert m["formatVersion"] == 1 and m["name"] == "tiny" and m["vocab"] == TOKENS
@@ -62,7 +62,18 @@ def test_files_and_manifest(exported):
     st = json.loads((d / "golden" / "step.json").read_text())
     assert all("pred_proj" in c for c in st["cases"])
     assert m["export"]["sizes"]["encoder.onnx"] == (out / "encoder.onnx").stat().st_size
-    assert m["metrics"]["traces"] == 12 and set(m["metrics"]["byRuntime"]) == {"pytorch", "onnxFp32", "onnxInt8"}
+    assert m["metrics"]["traces"] == 12
+    assert set(m["metrics"]["byRuntime"]) == {"pytorch", "onnxFp32", "onnxInt8", "onnxPredInt8"}
+    assert m["predictor"]["variants"] == {"fp32": "predictor.onnx", "int8": "predictor.int8.onnx"}
+    pq = m["export"]["predictorInt8"]
+    assert pq["opTypes"] == ["MatMul", "Gemm"] and "LSTM" in pq["opsAfter"] and "MatMulInteger" in pq["opsAfter"]
+    assert pq["maxAbsDiffVsFp32"]["h1"] == 0 and pq["maxAbsDiffVsFp32"]["c1"] == 0  # the LSTM stays fp32
+    assert 0 < pq["maxAbsDiffVsFp32"]["pred_proj"] < 0.1 and "top4LossPoints" in pq
+    # the browser's four files hold ORT-optimized graphs, each checked against its plain graph
+    assert m["encoder"]["preOptimized"] == m["predictor"]["preOptimized"] == "ORT_ENABLE_EXTENDED"
+    po = m["export"]["preOptimized"]
+    assert set(po) == {"encoder.onnx", "encoder.int8.onnx", "predictor.onnx", "predictor.int8.onnx"}
+    assert all(v["nodes"] < v["sourceNodes"] and v["maxAbsDiffVsPlain"] <= 1e-4 for v in po.values())
     assert m["lexicon"]["size"] == 6
     assert not list(out.parent.glob(".tiny.*"))  # no temp folder left
     g = json.loads((d / "golden" / "beam.json").read_text())
