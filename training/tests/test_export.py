@@ -133,6 +133,24 @@ def test_bad_checkpoint_clear_error_nothing_written(tmp_path, capsys, kind):
     assert not (tmp_path / "models").exists() or not list((tmp_path / "models").iterdir())
 
 
+def test_preoptimized_graph_parity_failure_stops_and_writes_nothing(tmp_path, capsys, monkeypatch):
+    """A pre-optimized browser graph that differs from its plain graph (forced) stops the CLI;
+    nothing is written, no temp folder is left."""
+    import swipe.web_onnx as wo
+
+    monkeypatch.setattr(wo, "check_copy", lambda src, dst, feeds, int8=False: 0.5)
+    out = tmp_path / "models" / "tiny"
+    lex = tmp_path / "lex.tsv"
+    Lexicon([("the", -1.0), ("of", -1.5)]).save(lex)
+    with pytest.raises(SystemExit) as e:
+        export_main(["--checkpoint", str(_ckpt(tmp_path / "t.pt")), "--out", str(out), "--skip-int8",
+                     "--skip-android", "--eval-limit", "0", "--lexicon", str(lex)])
+    assert e.value.code == 2
+    err = capsys.readouterr().err
+    assert "offline graph optimization parity gate failed" in err and "encoder.onnx" in err
+    assert not out.exists() and not list(out.parent.glob(".tiny.*"))
+
+
 GOLDEN = __import__("pathlib").Path(__file__).resolve().parents[2] / "test" / "fixtures" / "golden"
 
 
