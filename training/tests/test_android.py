@@ -26,7 +26,7 @@ pytest.importorskip("executorch")
 TINY1 = dict(d_model=32, num_layers=1, num_heads=2, ffn_dim=32, conv_kernel=5, pred_embed=8,
              pred_hidden=16, joint_dim=16, ctc_weight=0.0, dropout=0.0)
 ROOT = ["encoder.int8.onnx", "encoder.onnx", "joint.bin", "lexicon.tsv", "model.json",
-        "predictor.onnx", "qwerty.json", "step.onnx"]
+        "predictor.int8.onnx", "predictor.onnx", "qwerty.json", "step.onnx"]
 ANDROID = ["encoder.android.onnx", "encoder.int8.android.onnx", "encoder.int8.pte",
            "predictor.android.onnx", "predictor.pte", "step.android.onnx", "step.pte"]
 INT8_ABS_TOL = 0.5
@@ -81,7 +81,7 @@ def test_files_and_manifest(exported):
     assert a["versions"]["executorch"] == "1.5.1" and a["versions"]["torch"].startswith("2.13.0")
     assert a["encoderPte"]["batch"] == 1 and a["stepPte"]["maxBatch"] == 64
     br = m["metrics"]["byRuntime"]
-    assert set(br) == {"pytorch", "onnxFp32", "onnxInt8", "pteInt8"}
+    assert set(br) == {"pytorch", "onnxFp32", "onnxInt8", "onnxPredInt8", "pteInt8"}
     assert 0 <= br["pteInt8"]["top4"] <= 1 and br["pteInt8"]["tracesPerSecond"] > 0
     MEASURED["export.android"] = {"onnx": {k: v["maxAbsDiff"] for k, v in a["onnx"].items()},
                                   "pte": {k: v["parity"] for k, v in a["pte"].items()}}
