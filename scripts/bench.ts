@@ -61,10 +61,18 @@ function print(r: BenchReport): void {
   console.log(`cold start: create engine ${r.coldCreateMs.toFixed(1)} ms + first decode ${r.coldFirstDecodeMs.toFixed(1)} ms = ${(r.coldCreateMs + r.coldFirstDecodeMs).toFixed(1)} ms`);
   console.log(`engine.warmup() ${r.warmupMs.toFixed(1)} ms, then a first decode of another trace ${r.warmFirstDecodeMs.toFixed(1)} ms`);
   console.log(`${r.traces} traces, ${r.errors} rejected; ms         p50      p95      max`);
-  for (const k of ['featuresMs', 'encoderMs', 'searchMs', 'totalMs', 'stepCalls'] as const) {
-    const s = summarize(r.timings[k]);
-    console.log(`  ${k.replace('Ms', '').padEnd(12)}${s.p50.toFixed(2).padStart(9)}${s.p95.toFixed(2).padStart(9)}${s.max.toFixed(2).padStart(9)}`);
-  }
+  const row = (label: string, xs: number[]): void => {
+    const s = summarize(xs);
+    console.log(`  ${label.padEnd(16)}${s.p50.toFixed(2).padStart(9)}${s.p95.toFixed(2).padStart(9)}${s.max.toFixed(2).padStart(9)}`);
+  };
+  row('features', r.timings.featuresMs);
+  row('encoder', r.timings.encoderMs);
+  row('search', r.timings.searchMs);
+  row('  predictor ORT', r.timings.predictorMs);
+  row('  joint + JS', r.timings.searchMs.map((v, i) => v - (r.timings.predictorMs[i] as number)));
+  row('total', r.timings.totalMs);
+  console.log('  counts per swipe');
+  for (const k of ['stepCalls', 'predictorRows', 'jointRows'] as const) row(k, r.timings[k]);
   for (const [what, part, byKey] of [['encoder', 'encoder', r.variants], ['predictor', 'search', r.predictorVariants]] as const) {
     if (!byKey) continue;
     console.log(`${what} variants side by side (interleaved per trace), ${part} ms   p50      p95      max`);

@@ -22,8 +22,12 @@ export interface BenchTimings {
   featuresMs: number[];
   encoderMs: number[];
   searchMs: number[];
+  /** of searchMs: the predictor's onnxruntime calls; the rest (searchMs − predictorMs) is JS */
+  predictorMs: number[];
   totalMs: number[];
   stepCalls: number[];
+  predictorRows: number[];
+  jointRows: number[];
 }
 
 export interface BenchReport {
@@ -103,9 +107,14 @@ export async function compareVariants<E extends Releasable>(
 /** The measured loop; `decode` is the engine's, whatever the runtime. */
 export async function runTraces(
   traces: BenchTrace[],
-  decode: (t: BenchTrace) => Promise<{ timings: { featuresMs: number; encoderMs: number; searchMs: number; totalMs: number }; stepCalls: number }>,
+  decode: (t: BenchTrace) => Promise<{
+    timings: { featuresMs: number; encoderMs: number; searchMs: number; predictorMs: number; totalMs: number };
+    stepCalls: number;
+    predictorRows: number;
+    jointRows: number;
+  }>,
 ): Promise<{ timings: BenchTimings; errors: number }> {
-  const timings: BenchTimings = { featuresMs: [], encoderMs: [], searchMs: [], totalMs: [], stepCalls: [] };
+  const timings: BenchTimings = { featuresMs: [], encoderMs: [], searchMs: [], predictorMs: [], totalMs: [], stepCalls: [], predictorRows: [], jointRows: [] };
   let errors = 0;
   for (const t of traces) {
     try {
@@ -113,8 +122,11 @@ export async function runTraces(
       timings.featuresMs.push(r.timings.featuresMs);
       timings.encoderMs.push(r.timings.encoderMs);
       timings.searchMs.push(r.timings.searchMs);
+      timings.predictorMs.push(r.timings.predictorMs);
       timings.totalMs.push(r.timings.totalMs);
       timings.stepCalls.push(r.stepCalls);
+      timings.predictorRows.push(r.predictorRows);
+      timings.jointRows.push(r.jointRows);
     } catch {
       errors++;
     }

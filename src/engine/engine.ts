@@ -64,6 +64,8 @@ export interface DecodeTimings {
   featuresMs: number;
   encoderMs: number;
   searchMs: number;
+  /** the part of searchMs spent in the predictor's onnxruntime calls (the rest: joint + search) */
+  predictorMs: number;
   totalMs: number;
 }
 
@@ -74,6 +76,9 @@ export interface DecodeResult {
   /** encoder frames searched */
   frames: number;
   stepCalls: number;
+  /** prefixes run through the predictor, and (frame, prefix) joint rows computed */
+  predictorRows: number;
+  jointRows: number;
 }
 
 export type TryDecodeResult = ({ ok: true } & DecodeResult) | { ok: false; code: EngineErrorCode | 'internal'; message: string };
@@ -226,13 +231,17 @@ export async function createEngine(cfg: EngineConfig): Promise<Engine> {
     if (signal) await yieldToEventLoop();
     throwIfAborted(signal);
     const search = options.mode === 'greedy' ? greedySearch : beamSearch;
-    const res = await search(model.decoderFor(enc), model.shape, enc.frames, trie, params, signal);
+    const dec = model.decoderFor(enc);
+    const res = await search(dec, model.shape, enc.frames, trie, params, signal);
     const t3 = performance.now();
+    const work = dec.work ?? { predictorMs: 0, predictorRows: 0, jointRows: 0 };
     return {
       words: res.words,
-      timings: { featuresMs: t1 - t0, encoderMs: t2 - t1, searchMs: t3 - t2, totalMs: t3 - t0 },
+      timings: { featuresMs: t1 - t0, encoderMs: t2 - t1, searchMs: t3 - t2, predictorMs: work.predictorMs, totalMs: t3 - t0 },
       frames: enc.frames,
       stepCalls: res.stepCalls,
+      predictorRows: work.predictorRows,
+      jointRows: work.jointRows,
     };
   }
 

@@ -11,7 +11,7 @@ import { toBFT } from './features';
 import type { ModelManifest } from './manifest';
 import { encProjAll, jointLogits, parseJoint } from './joint';
 import type { JointWeights } from './joint';
-import type { Decoder, StepShape } from './step';
+import type { Decoder, DecoderWork, StepShape } from './step';
 
 /** The part of onnxruntime-web the engine uses (so tests may pass a fake). */
 export type OrtModule = Pick<typeof Ort, 'InferenceSession' | 'Tensor'>;
@@ -121,10 +121,21 @@ export class RnntModel {
     const w = this.joint;
     const ep = encProjAll(w, enc.data, enc.frames);
     const z = new Float64Array(w.J);
+    const work: DecoderWork = { predictorMs: 0, predictorRows: 0, jointRows: 0 };
     return {
       jointDim: w.J,
-      predict: ({ tokens, h, c }) => this.predict(tokens, h, c),
-      joint: (frame, pred, offset, out) => jointLogits(w, ep, frame, pred, offset, z, out),
+      work,
+      predict: async ({ tokens, h, c }) => {
+        const t0 = performance.now();
+        const out = await this.predict(tokens, h, c);
+        work.predictorMs += performance.now() - t0;
+        work.predictorRows += tokens.length;
+        return out;
+      },
+      joint: (frame, pred, offset, out) => {
+        work.jointRows++;
+        return jointLogits(w, ep, frame, pred, offset, z, out);
+      },
     };
   }
 

@@ -60,6 +60,15 @@ export interface PredictOutput {
   c: Float32Array;
 }
 
+export interface DecoderWork {
+  /** wall time inside the batched predictor calls (onnxruntime) */
+  predictorMs: number;
+  /** predictor rows computed (prefixes, summed over calls) */
+  predictorRows: number;
+  /** joint rows computed (frame, prefix) */
+  jointRows: number;
+}
+
 /**
  * The split decoder of swipe-beam-v2 (BEAM_SEARCH.md): a batched predictor (predictor.onnx) and
  * the joint, computed by the caller-side code per (frame, prefix). One decoder serves one trace:
@@ -68,6 +77,8 @@ export interface PredictOutput {
 export interface Decoder {
   /** J: floats per pred row */
   jointDim: number;
+  /** what this decoder has done so far (the benchmark's breakdown of the search) */
+  readonly work?: DecoderWork;
   predict(input: PredictInput): Promise<PredictOutput>;
   /** float64 logits (V) of frame t for the pred row at `pred[offset .. offset + J)`, into `out` */
   joint(frame: number, pred: Float32Array, offset: number, out: Float64Array): Float64Array;

@@ -29,7 +29,7 @@ describe.skipIf(!dir)('engine on the exported model (golden parity)', () => {
   let engine: Engine;
   beforeAll(async () => {
     engine = await engineFor(dir as string);
-  });
+  }, 30_000);
 
   it('should match the golden encoder outputs within their tolerance', async () => {
     const g = JSON.parse(readFileSync(`${GOLDEN_DIR}encoder.json`, 'utf8'));
@@ -76,7 +76,7 @@ describe.skipIf(!dir)('engine on the exported model (golden parity)', () => {
     expect(predDiff).toBeLessThanOrEqual(s.tolerance.maxAbsDiff);
     expect(jointDiff).toBeLessThanOrEqual(s.tolerance.maxAbsDiff);
     await model.release();
-  });
+  }, 30_000); // creates its own sessions: seconds on a loaded 2-core machine
 
   it('should return the golden beam words in the same order with scores within 1e-3', async () => {
     const g = JSON.parse(readFileSync(goldenBeam, 'utf8')) as { cases: BeamCase[]; tolerance: { scoreAbs: number }; decoding: Record<string, number> };
@@ -154,6 +154,19 @@ describe.skipIf(!dir)('engine on the exported model (golden parity)', () => {
     expect(await codeOf(createEngine({ manifest: { ...manifest, blankId: 99 }, ort, loadFile: files }))).toBe('model-corrupt');
     const e = await createEngine({ manifest: { ...manifest, step: { ...manifest.step, hidden: 'x' } }, ort, loadFile: files }).catch((x: unknown) => x);
     expect(String(e)).toContain('step.hidden');
+  }, 30_000);
+
+  it('should count the work of a decode: predictor time within the search, rows and joint rows', async () => {
+    const c = (JSON.parse(readFileSync(goldenBeam, 'utf8')) as { cases: BeamCase[] }).cases[0] as BeamCase;
+    const r = await engine.decode({ points: c.points, width: num(c.width), height: num(c.height) });
+    expect(r.timings.predictorMs).toBeGreaterThan(0);
+    expect(r.timings.predictorMs).toBeLessThanOrEqual(r.timings.searchMs);
+    // every call predicts at least one new prefix; every frame computes the joint at least once
+    expect(r.predictorRows).toBeGreaterThanOrEqual(r.stepCalls);
+    expect(r.jointRows).toBeGreaterThanOrEqual(r.frames);
+    // greedy predicts one prefix per call
+    const g = await engine.decode({ points: c.points, width: num(c.width), height: num(c.height) }, { mode: 'greedy' });
+    expect(g.predictorRows).toBe(g.stepCalls);
   }, 30_000);
 
   it('should load the INT8 predictor variant when asked, and report an unknown variant as missing', async () => {

@@ -21,7 +21,7 @@ function fakeCreate(log: { creates: number; options: unknown[]; personal: string
         log.options.push(options);
         if (signal?.aborted) return { ok: false as const, code: 'cancelled' as const, message: 'cancelled' };
         if (trace.points.length === 0) return { ok: false as const, code: 'empty-trace' as const, message: 'empty-trace: no point' };
-        return { ok: true as const, words: [...personal.map((p) => ({ word: p.word, score: 0 })), { word: 'hello', score: -1 }], timings: { featuresMs: 0, encoderMs: 0, searchMs: 0, totalMs: 3 }, frames: 1, stepCalls: 1 };
+        return { ok: true as const, words: [...personal.map((p) => ({ word: p.word, score: 0 })), { word: 'hello', score: -1 }], timings: { featuresMs: 0, encoderMs: 0, searchMs: 0, predictorMs: 0, totalMs: 3 }, frames: 1, stepCalls: 1, predictorRows: 1, jointRows: 1 };
       },
       setPersonalWords(words: readonly PersonalWord[]) {
         personal = words;
