@@ -68,7 +68,9 @@ def test_files_and_manifest(exported):
     pq = m["export"]["predictorInt8"]
     assert pq["opTypes"] == ["MatMul", "Gemm"] and "LSTM" in pq["opsAfter"] and "MatMulInteger" in pq["opsAfter"]
     assert pq["maxAbsDiffVsFp32"]["h1"] == 0 and pq["maxAbsDiffVsFp32"]["c1"] == 0  # the LSTM stays fp32
-    assert 0 < pq["maxAbsDiffVsFp32"]["pred_proj"] < 0.1 and "top4LossPoints" in pq
+    # a real, small quantization error: nonzero, and a few per cent of the output's range at most
+    assert 0 < pq["maxAbsDiffVsFp32"]["pred_proj"] < 0.05 * pq["maxAbsFp32"]["pred_proj"]
+    assert "top4LossPoints" in pq
     # the browser's four files hold ORT-optimized graphs, each checked against its plain graph
     assert m["encoder"]["preOptimized"] == m["predictor"]["preOptimized"] == "ORT_ENABLE_EXTENDED"
     po = m["export"]["preOptimized"]
