@@ -60,6 +60,7 @@ class TrainConfig:
     weight_decay: float = 0.01
     grad_clip: float = 5.0
     threads: int = 2                   # torch threads in the trainer
+    device: str = "cpu"                # "cpu", "cuda", or "auto" (cuda when one is visible)
     num_workers: int = 1               # DataLoader worker processes generating batches
     log_every: int = 50
     eval_every: int = 500
@@ -221,11 +222,32 @@ def _worker_init(_):
     torch.set_num_threads(1)
 
 
+def resolve_device(name: str) -> torch.device:
+    """The config's `device` -> a torch device; asking for cuda where there is none is an error
+    (a silent CPU fallback would turn a 10-minute GPU job into a day)."""
+    if name == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    if name == "cpu":
+        return torch.device("cpu")
+    if name.startswith("cuda"):
+        if not torch.cuda.is_available():
+            raise SystemExit(f"device {name!r}: torch {torch.__version__} sees no CUDA device")
+        return torch.device(name)
+    raise SystemExit(f"device {name!r}: use cpu, cuda or auto")
+
+
+def to_device(batch: dict, device: torch.device) -> dict:
+    if device.type == "cpu":
+        return batch
+    return {k: v.to(device, non_blocking=True) for k, v in batch.items()}
+
+
 # ------------------------------------------------------------------ eval
 
 @torch.no_grad()
 def evaluate_dev(model, dev: dict, limit: int, max_symbols: int, batch_size: int = 100) -> dict:
     model.eval()
+    device = next(model.parameters()).device
     n = min(limit, len(dev["words"]))
     idx = sorted(range(n), key=lambda i: int(dev["foff"][i + 1] - dev["foff"][i]))
     correct = 0
@@ -234,7 +256,7 @@ def evaluate_dev(model, dev: dict, limit: int, max_symbols: int, batch_size: int
     for s in range(0, n, batch_size):
         chunk = idx[s:s + batch_size]
         items = [(dev["feats"][dev["foff"][i]: dev["foff"][i + 1]], encode(str(dev["words"][i]))) for i in chunk]
-        b = collate(items)
+        b = to_device(collate(items), device)
         out = model(b["x"], b["lengths"], b["targets"], b["target_lengths"])
         nll_sum += float(out["nll"].sum())
         tok += int(b["target_lengths"].sum())
@@ -319,7 +341,11 @@ def train(cfg: TrainConfig, resume: bool = False, quiet: bool = False, real=None
               f"({time.time() - t0:.1f}s)", flush=True)
 
     mcfg = ModelConfig(**cfg.model)
-    model = SwipeTransducer(mcfg)
+    device = resolve_device(cfg.device)
+    if device.type == "cuda":
+        torch.backends.cuda.matmul.allow_tf32 = True  # fp32 master weights; TF32 matmuls only
+        torch.backends.cudnn.allow_tf32 = True
+    model = SwipeTransducer(mcfg).to(device)
     opt = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay, betas=(0.9, 0.98))
     step = 0
     best = -1.0
@@ -349,11 +375,12 @@ def train(cfg: TrainConfig, resume: bool = False, quiet: bool = False, real=None
     with open(out / "config.json", "w") as f:
         json.dump({"train_cfg": asdict(cfg), "model_cfg": asdict(mcfg), "params": count_params(model)}, f, indent=1)
     if not quiet:
-        print("params:", count_params(model), flush=True)
+        print("params:", count_params(model), "device:", device, flush=True)
 
     stream = BatchStream(cfg, real, layout, word_counts, start_step=step)
     loader = DataLoader(stream, batch_size=None, num_workers=cfg.num_workers, worker_init_fn=_worker_init,
-                        prefetch_factor=4 if cfg.num_workers > 0 else None, persistent_workers=False)
+                        prefetch_factor=4 if cfg.num_workers > 0 else None, persistent_workers=False,
+                        pin_memory=device.type == "cuda")
     n_real_per_step = cfg.batch_size - int(round(cfg.synth_ratio * cfg.batch_size * cfg.pool_batches)) / cfg.pool_batches
 
     def ckpt(kind_paths):
@@ -379,7 +406,7 @@ def train(cfg: TrainConfig, resume: bool = False, quiet: bool = False, real=None
         np.random.set_state(rng_state["numpy"])
         random.setstate(rng_state["python"])
     while step < cfg.max_steps:
-        b = next(it)
+        b = to_device(next(it), device)
         for g in opt.param_groups:
             g["lr"] = lr_at(step, cfg)
         o = model(b["x"], b["lengths"], b["targets"], b["target_lengths"])

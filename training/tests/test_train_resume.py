@@ -1,5 +1,6 @@
 """The training CLI resumes exactly: 3 steps + resume 3 steps == 6 steps straight."""
 
+import pytest
 import torch
 
 from swipe.train import build_config, train
@@ -57,3 +58,15 @@ def test_slim_checkpoint_and_warm_start(tmp_path):
     bad.init_from = str(small)
     with pytest.raises(SystemExit, match="model config"):
         train(bad, quiet=True)
+
+
+def test_device_setting():
+    from swipe.train import resolve_device
+
+    assert resolve_device("cpu").type == "cpu"
+    assert resolve_device("auto").type == ("cuda" if torch.cuda.is_available() else "cpu")
+    with pytest.raises(SystemExit, match="use cpu, cuda or auto"):
+        resolve_device("tpu")
+    if not torch.cuda.is_available():  # no silent CPU fallback for a GPU job
+        with pytest.raises(SystemExit, match="no CUDA device"):
+            resolve_device("cuda")
