@@ -10,9 +10,11 @@ py=${PYTHON:-training/.venv/bin/python}
 grep -qx '/.devdata/' .git/info/exclude 2>/dev/null || { mkdir -p .git/info; echo '/.devdata/' >> .git/info/exclude; }
 rm -rf .devdata
 mkdir -p .devdata/hws
-for split in train dev; do
-  PYTHONPATH=training "$py" -m swipe.trace_pack pack "$src/hws/$split.jsonl.gz" ".devdata/hws/$split.pack"
-done
-cp -r "$src"/layouts "$src"/lexicon .devdata/
+# all of train; of dev, the first 2000 (the trainer's dev metric reads the first dev_limit)
+PYTHONPATH=training "$py" -m swipe.trace_pack pack "$src/hws/train.jsonl.gz" .devdata/hws/train.pack
+PYTHONPATH=training "$py" -m swipe.trace_pack pack "$src/hws/dev.jsonl.gz" .devdata/hws/dev.pack --limit 2000
+mkdir -p .devdata/lexicon
+cp -r "$src"/layouts .devdata/
+cp "$src"/lexicon/en-words.tsv .devdata/lexicon/  # the synthetic words; nothing else is read
 du -sh .devdata
 echo "tracked + .devdata: $(( ($(git ls-files -z | xargs -0 du -cb | tail -1 | cut -f1) + $(du -sb .devdata | cut -f1)) / 1048576 )) MiB (the device tool's limit: 64)"

@@ -78,10 +78,13 @@ def main(argv=None) -> None:
     ap.add_argument("mode", choices=["pack", "unpack"])
     ap.add_argument("src", type=Path)
     ap.add_argument("dst", type=Path)
+    ap.add_argument("--limit", type=int, default=0, help="pack: only the first N traces")
     a = ap.parse_args(argv)
     a.dst.parent.mkdir(parents=True, exist_ok=True)
     if a.mode == "pack":
         recs = _read_jsonl(a.src)
+        if a.limit > 0:
+            recs = recs[:a.limit]
         a.dst.write_bytes(pack(recs))
     else:
         recs = unpack(a.src.read_bytes())

@@ -40,11 +40,19 @@ def test_slim_checkpoint_and_warm_start(tmp_path):
     full = tmp_path / "first" / "last.pt"
     small = tmp_path / "slim" / "w.pt"
     slim(full, small)
-    assert small.stat().st_size < 0.6 * full.stat().st_size
+    assert small.stat().st_size < 0.3 * full.stat().st_size  # no optimizer, float16 weights
     m, _, meta = load_checkpoint(small)
     assert meta["step"] == 3 and "optimizer" not in torch.load(small, weights_only=False)
+    assert meta["weights_dtype"] == "float16"
     for k, v in a["model"].state_dict().items():
-        assert torch.equal(m.state_dict()[k], v), k
+        w = m.state_dict()[k]
+        assert w.dtype == v.dtype, k  # loaded back as float32
+        assert torch.equal(w, v.half().to(v.dtype) if v.is_floating_point() else v), k
+    exact = tmp_path / "slim" / "w32.pt"
+    slim(full, exact, dtype=torch.float32)
+    m32, _, _ = load_checkpoint(exact)
+    for k, v in a["model"].state_dict().items():
+        assert torch.equal(m32.state_dict()[k], v), k
     # warm start: step 0 with the slim weights, then trains on
     c = _cfg(tmp_path, "warm", 1)
     c.init_from = str(small)
