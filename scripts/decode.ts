@@ -3,7 +3,8 @@
  * WASM) and writes one JSON line per trace: {"id", "words": [best, ...], "ms"}.
  *
  *   npm run decode -- --in traces.jsonl[.gz] --out preds.jsonl [--model DIR] [--beam N] [--topk K]
- *                     [--variant fp32|int8] [--lexicon FILE] [--greedy] [--limit N] [--threads N]
+ *                     [--variant fp32|int8] [--predictor-variant fp32|int8] [--lexicon FILE]
+ *                     [--greedy] [--limit N] [--threads N]
  *                     [--margin NATS]   (opt-in score-margin pruning, not in BEAM_SEARCH.md; 0 = off)
  *                     [--floor NATS|off] (beam-floor margin, BEAM_SEARCH.md v3; default model.json's)
  *
@@ -21,7 +22,7 @@ import { nodeEngine, ortInfo } from './lib/node-engine';
 const USAGE = readFileSync(new URL(import.meta.url), 'utf8').split('*/')[0] ?? '';
 const a = parseFlags(
   process.argv.slice(2),
-  { in: '', out: '', model: '', beam: 0, topk: 0, variant: '', lexicon: '', greedy: false, limit: 0, threads: 1, margin: 0, floor: '' },
+  { in: '', out: '', model: '', beam: 0, topk: 0, variant: '', predictorVariant: '', lexicon: '', greedy: false, limit: 0, threads: 1, margin: 0, floor: '' },
   USAGE,
 );
 if (!a.in || !a.out) {
@@ -29,7 +30,7 @@ if (!a.in || !a.out) {
   process.exit(2);
 }
 const dir = a.model ? resolve(a.model) : defaultModelDir();
-const engine = await nodeEngine(dir, { variant: a.variant, lexicon: a.lexicon, threads: a.threads });
+const engine = await nodeEngine(dir, { variant: a.variant, predictorVariant: a.predictorVariant, lexicon: a.lexicon, threads: a.threads });
 const opts = { ...(a.beam ? { beam: a.beam } : {}), ...(a.margin ? { scoreMargin: a.margin } : {}), ...floorOption(a.floor), ...(a.topk ? { topK: a.topk } : {}), mode: a.greedy ? ('greedy' as const) : ('beam' as const) };
 const out = createWriteStream(a.out);
 let n = 0;
@@ -49,7 +50,7 @@ for await (const tr of readJsonl(a.in)) {
 await new Promise<void>((res) => out.end(res));
 const info = ortInfo();
 console.error(
-  `decoded ${n} traces with ${engine.manifest.name} (${dir}), beam ${opts.beam ?? engine.manifest.decoding.beam}, ` +
+  `decoded ${n} traces with ${engine.manifest.name} (${dir}; encoder ${a.variant || 'default'}, predictor ${a.predictorVariant || 'default'}), beam ${opts.beam ?? engine.manifest.decoding.beam}, ` +
     `${(totalMs / Math.max(n, 1)).toFixed(1)} ms/trace, ${((performance.now() - t0) / 1000).toFixed(1)} s; ORT web ${info.version}, ${info.threads} thread(s) -> ${a.out}`,
 );
 await engine.release();
