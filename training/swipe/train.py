@@ -207,14 +207,21 @@ class BatchStream(IterableDataset):
 
     def __iter__(self):
         self._setup()
+        # With several DataLoader workers each one builds every n-th pool (else each would yield
+        # the same stream and every batch would be trained on n times); the loader takes one
+        # batch from each worker in turn. The stream is then a function of (seed, step, n), and a
+        # resume restarts at the pool boundary instead of mid-pool.
+        info = torch.utils.data.get_worker_info()
+        k, n = (info.id, info.num_workers) if info is not None else (0, 1)
         i = self.start_step // self.cfg.pool_batches
-        skip = self.start_step % self.cfg.pool_batches
+        skip = self.start_step % self.cfg.pool_batches if n == 1 else 0
         while True:
-            for b, batch in enumerate(self.pool(i)):
-                if b < skip:
-                    continue
-                yield collate(batch)
-            skip = 0
+            if i % n == k:
+                for b, batch in enumerate(self.pool(i)):
+                    if b < skip:
+                        continue
+                    yield collate(batch)
+                skip = 0
             i += 1
 
 

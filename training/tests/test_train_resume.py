@@ -78,3 +78,30 @@ def test_device_setting():
     if not torch.cuda.is_available():  # no silent CPU fallback for a GPU job
         with pytest.raises(SystemExit, match="no CUDA device"):
             resolve_device("cuda")
+
+
+def test_several_data_workers_build_different_batches(tmp_path):
+    """Each DataLoader worker builds its own pools: no batch is trained on twice."""
+    from torch.utils.data import DataLoader
+
+    from swipe.data import data_dir, load_layout, load_word_counts
+    from swipe.train import BatchStream, _worker_init, load_split_cached
+
+    cfg = _cfg(tmp_path, "workers", 1)
+    ddir = data_dir()
+    layout = load_layout(ddir / "layouts" / "qwerty.json")
+    real = load_split_cached(ddir / "hws" / "train.jsonl.gz", layout, tmp_path / "cache", True, 120)
+    words = load_word_counts(ddir / "lexicon" / "en-words.tsv", limit=cfg.synth_top)
+
+    def first(n_workers, k=8):
+        dl = DataLoader(BatchStream(cfg, real, layout, words), batch_size=None, num_workers=n_workers,
+                        worker_init_fn=_worker_init)
+        out = []
+        for b in dl:
+            out.append((tuple(b["x"].shape), float(b["x"].sum()), tuple(b["targets"].flatten().tolist())))
+            if len(out) == k:
+                return out
+
+    two = first(2)
+    assert len(set(two)) == len(two)
+    assert set(two[0::2][:2]) == set(first(0)[:2])  # worker 0 builds pool 0, as a single process does
