@@ -7,6 +7,7 @@
  *   npm run bench -- [--model DIR] [--traces ../shared/data/hws/dev.jsonl.gz] [--n 500]
  *                    [--beam N] [--variant fp32|int8] [--lexicon lexicon.bin]
  *                    [--threads N] [--node-only] [--browser-only] [--chromium /usr/bin/chromium]
+ *                    [--record]        (write the figures into the model's model.json `benchmark`)
  *                    [--margin NATS]   (opt-in score-margin pruning, not in BEAM_SEARCH.md; 0 = off)
  *                    [--floor NATS|off] (beam-floor margin, BEAM_SEARCH.md v3; default model.json's)
  *
@@ -16,14 +17,14 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { cpus } from 'node:os';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { extname, resolve } from 'node:path';
 import { build } from 'esbuild';
 import { chromium } from 'playwright-core';
 import { DATA, REPO, defaultModelDir, fail, floorOption, parseFlags, readJsonl } from './lib/cli';
 import { nodeEngine, ortInfo } from './lib/node-engine';
-import { compareVariants, runTraces, summarize, variantKeys } from './bench/stats';
-import type { BenchReport, BenchTrace, VariantManifest } from './bench/stats';
+import { benchRecord, compareVariants, runTraces, summarize, variantKeys } from './bench/stats';
+import type { BenchRecord, BenchReport, BenchTrace, VariantManifest } from './bench/stats';
 
 const USAGE = readFileSync(new URL(import.meta.url), 'utf8').split('*/')[0] ?? '';
 const a = parseFlags(
@@ -41,6 +42,7 @@ const a = parseFlags(
     chromium: '/usr/bin/chromium',
     margin: 0,
     floor: '',
+    record: false,
   },
   USAGE,
 );
@@ -55,7 +57,10 @@ for await (const t of readJsonl(a.traces)) {
   traces.push({ id: String(t.id), points: t.points as number[][], width: t.width as number, height: t.height as number });
 }
 
+const records: BenchRecord[] = [];
+
 function print(r: BenchReport): void {
+  records.push(benchRecord(r));
   console.log(`\n== ${r.where}`);
   console.log(`ORT web ${r.ort}, WASM threads ${r.threads}, CPU ${r.cpu}`);
   console.log(`cold start: create engine ${r.coldCreateMs.toFixed(1)} ms + first decode ${r.coldFirstDecodeMs.toFixed(1)} ms = ${(r.coldCreateMs + r.coldFirstDecodeMs).toFixed(1)} ms`);
@@ -167,4 +172,13 @@ if (!a.nodeOnly) {
     await browser.close();
     server.close();
   }
+}
+
+if (a.record) {
+  // Re-read: model.json is the exporter's; only `benchmark` is replaced.
+  const path = resolve(dir, 'model.json');
+  const m = JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
+  m.benchmark = { date: new Date().toISOString().slice(0, 10), command: `npm run bench -- ${process.argv.slice(2).join(' ')}`, traces: traces.length, runs: records };
+  writeFileSync(path, `${JSON.stringify(m, null, 1)}\n`);
+  console.log(`\nrecorded in ${path} (benchmark)`);
 }

@@ -133,3 +133,43 @@ export async function runTraces(
   }
   return { timings, errors };
 }
+
+const round2 = (s: Summary): Summary => ({ p50: +s.p50.toFixed(2), p95: +s.p95.toFixed(2), max: +s.max.toFixed(2) });
+
+/** One runtime's figures as model.json `benchmark.runs[]` keeps them (ms, rounded to 0.01). */
+export interface BenchRecord {
+  where: string;
+  ort: string;
+  threads: number | string;
+  cpu: string;
+  coldStartMs: { createEngine: number; firstDecode: number };
+  ms: Record<'features' | 'encoder' | 'search' | 'predictorOrt' | 'total', Summary>;
+  perSwipe: Record<'stepCalls' | 'predictorRows' | 'jointRows', Summary>;
+  encoderVariantsMs?: Record<string, Summary>;
+  predictorVariantsSearchMs?: Record<string, Summary>;
+}
+
+export function benchRecord(r: BenchReport): BenchRecord {
+  const t = r.timings;
+  const each = (m: Record<string, number[]> | undefined): Record<string, Summary> | undefined =>
+    m ? Object.fromEntries(Object.entries(m).map(([k, xs]) => [k, round2(summarize(xs))])) : undefined;
+  const enc = each(r.variants);
+  const pred = each(r.predictorVariants);
+  return {
+    where: r.where,
+    ort: r.ort,
+    threads: r.threads,
+    cpu: r.cpu,
+    coldStartMs: { createEngine: +r.coldCreateMs.toFixed(1), firstDecode: +r.coldFirstDecodeMs.toFixed(1) },
+    ms: {
+      features: round2(summarize(t.featuresMs)),
+      encoder: round2(summarize(t.encoderMs)),
+      search: round2(summarize(t.searchMs)),
+      predictorOrt: round2(summarize(t.predictorMs)),
+      total: round2(summarize(t.totalMs)),
+    },
+    perSwipe: { stepCalls: summarize(t.stepCalls), predictorRows: summarize(t.predictorRows), jointRows: summarize(t.jointRows) },
+    ...(enc ? { encoderVariantsMs: enc } : {}),
+    ...(pred ? { predictorVariantsSearchMs: pred } : {}),
+  };
+}

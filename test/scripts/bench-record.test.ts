@@ -1,0 +1,30 @@
+import { describe, expect, it } from 'vitest';
+import { benchRecord } from '../../scripts/bench/stats';
+import type { BenchReport } from '../../scripts/bench/stats';
+
+const ramp = (n: number, k = 1): number[] => Array.from({ length: n }, (_, i) => (i + 1) * k);
+
+describe('benchRecord (what npm run bench -- --record keeps in model.json)', () => {
+  const r: BenchReport = {
+    where: 'Node v20', ort: '1.30.0', threads: 1, cpu: 'X x2', coldCreateMs: 990.123, coldFirstDecodeMs: 579.87,
+    warmupMs: 1, warmFirstDecodeMs: 1, traces: 100, errors: 0,
+    timings: {
+      featuresMs: ramp(100, 0.001), encoderMs: ramp(100), searchMs: ramp(100, 2), predictorMs: ramp(100, 0.5),
+      totalMs: ramp(100, 3), stepCalls: ramp(100), predictorRows: ramp(100, 4), jointRows: ramp(100, 10),
+    },
+    predictorVariants: { fp32: ramp(100, 2), int8: ramp(100, 2.5) },
+  };
+
+  it('should keep p50 / p95 / max of each part, the counts and the cold start', () => {
+    const b = benchRecord(r);
+    expect(b.ms.encoder).toEqual({ p50: 50, p95: 95, max: 100 });
+    expect(b.ms.total).toEqual({ p50: 150, p95: 285, max: 300 });
+    expect(b.ms.predictorOrt.p95).toBe(47.5);
+    expect(b.ms.features.p50).toBe(0.05);
+    expect(b.perSwipe.jointRows).toEqual({ p50: 500, p95: 950, max: 1000 });
+    expect(b.coldStartMs).toEqual({ createEngine: 990.1, firstDecode: 579.9 });
+    expect(b.predictorVariantsSearchMs?.int8).toEqual({ p50: 125, p95: 237.5, max: 250 });
+    expect(b.encoderVariantsMs).toBeUndefined();
+    expect(JSON.parse(JSON.stringify(b))).toEqual(b);
+  });
+});
