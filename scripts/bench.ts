@@ -90,7 +90,8 @@ function print(r: BenchReport): void {
 
 const cpu = `${cpus()[0]?.model ?? '?'} x${cpus().length}`;
 console.log(`bench: model ${dir}, ${traces.length} traces from ${a.traces}, beam ${a.beam || 'model.json'}, margin ${a.margin || 'off'}, floor ${a.floor || 'model.json'}, encoder ${a.variant || 'model.json default'}, lexicon ${a.lexicon || 'model.json'}`);
-console.log(`command: npm run bench -- ${process.argv.slice(2).join(' ')}`);
+const command = `npm run bench -- ${process.argv.slice(2).join(' ')}`;
+console.log(`command: ${command}`);
 
 if (!a.browserOnly) {
   const t0 = performance.now();
@@ -178,7 +179,7 @@ if (a.record) {
   // Re-read: model.json is the exporter's; only `benchmark` is replaced.
   const path = resolve(dir, 'model.json');
   const m = JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
-  m.benchmark = { date: new Date().toISOString().slice(0, 10), command: `npm run bench -- ${process.argv.slice(2).join(' ')}`, traces: traces.length, runs: records };
+  m.benchmark = { date: new Date().toISOString().slice(0, 10), command, traces: traces.length, runs: records };
   writeFileSync(path, `${JSON.stringify(m, null, 1)}\n`);
   console.log(`\nrecorded in ${path} (benchmark)`);
 }

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Here, before a GPU job: pack the data the trainer reads from ../shared/data into .devdata/
 # (git-ignored through .git/info/exclude) so the `device` tool can carry it. The traces go as
-# lossless LZMA packs (swipe.trace_pack, ~3.5x smaller than the gzip'd JSON): the tool carries
+# lossless LZMA packs (swipe.trace_pack, ~3.7x smaller than the gzip'd JSON): the tool carries
 # 64 MiB in all, and the tracked tree alone is most of that.
 set -euo pipefail
 cd "$(dirname "$0")/../.."

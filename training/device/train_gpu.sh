@@ -3,8 +3,8 @@
 #   bash training/device/stage_data.sh                      # here, once
 #   run(command="bash training/device/train_gpu.sh training/configs/gpu-v4.json 7",
 #       carry=[".devdata"], timeout_s=600)
-# Trains for at most MINUTES after loading the data (about a minute) (the trainer saves and stops itself), then puts what may come back
-# (8 files of at most 16 MiB) in $OUT: slim best.pt / last.pt (no optimizer, so continue with
+# Trains for at most MINUTES after loading the data (the trainer saves and stops itself), then
+# puts what may come back (8 files of at most 16 MiB) in $OUT: slim best.pt / last.pt (no optimizer, so continue with
 # init_from), log.jsonl, config.json. Uses the machine's own python3 (it holds a CUDA torch).
 set -euo pipefail
 config=${1:?config}

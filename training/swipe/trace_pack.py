@@ -5,15 +5,14 @@ training data to the GPU machine within the device tool's 64 MiB working-tree li
     python -m swipe.trace_pack unpack ../.devdata/train.pack /tmp/data/hws/train.jsonl.gz
 
 Every field but the points goes into one JSON line per trace; the points (integers in HWS)
-become per-trace first differences, int32, column-major, LZMA-compressed: about 3x smaller than
-the gzip'd JSON. Unpacking gives records equal to the originals (tested); a trace with a
-non-integer coordinate is refused rather than rounded.
+become per-trace first differences, int32, column-major, LZMA-compressed: about 3.7x smaller
+than the gzip'd JSON (27.8 -> 7.4 MB for HWS train). Unpacking gives records equal to the
+originals (tested); a trace with a non-integer coordinate is refused rather than rounded.
 """
 from __future__ import annotations
 
 import argparse
 import gzip
-import io
 import json
 import lzma
 import struct
@@ -21,6 +20,8 @@ import sys
 from pathlib import Path
 
 import numpy as np
+
+from .data import load_traces
 
 MAGIC = b"SWPK1\n"
 
@@ -67,12 +68,6 @@ def unpack(blob: bytes) -> list[dict]:
     return out
 
 
-def _read_jsonl(path: Path) -> list[dict]:
-    opener = gzip.open if path.suffix == ".gz" else open
-    with opener(path, "rt", encoding="utf-8") as f:
-        return [json.loads(line) for line in f if line.strip()]
-
-
 def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("mode", choices=["pack", "unpack"])
@@ -82,17 +77,13 @@ def main(argv=None) -> None:
     a = ap.parse_args(argv)
     a.dst.parent.mkdir(parents=True, exist_ok=True)
     if a.mode == "pack":
-        recs = _read_jsonl(a.src)
-        if a.limit > 0:
-            recs = recs[:a.limit]
+        recs = load_traces(a.src, limit=a.limit or None)
         a.dst.write_bytes(pack(recs))
     else:
         recs = unpack(a.src.read_bytes())
-        buf = io.StringIO()
-        for r in recs:
-            buf.write(json.dumps(r, separators=(",", ":")) + "\n")
         with gzip.open(a.dst, "wt", encoding="utf-8", compresslevel=1) as f:
-            f.write(buf.getvalue())
+            for r in recs:
+                f.write(json.dumps(r, separators=(",", ":")) + "\n")
     print(f"{a.mode}: {len(recs)} traces, {a.src.stat().st_size / 1e6:.1f} MB -> {a.dst.stat().st_size / 1e6:.1f} MB",
           file=sys.stderr)
 

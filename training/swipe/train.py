@@ -244,9 +244,7 @@ def resolve_device(name: str) -> torch.device:
 
 
 def to_device(batch: dict, device: torch.device) -> dict:
-    if device.type == "cpu":
-        return batch
-    return {k: v.to(device, non_blocking=True) for k, v in batch.items()}
+    return {k: v.to(device, non_blocking=True) for k, v in batch.items()}  # same device: no copy
 
 
 # ------------------------------------------------------------------ eval
