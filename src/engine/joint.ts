@@ -66,7 +66,31 @@ export function encProjAll(w: JointWeights, enc: Float32Array, frames: number): 
   for (let t = 0; t < frames; t++) {
     const eo = t * D;
     const oo = t * J;
-    for (let j = 0; j < J; j++) {
+    // Four rows of W_enc at once: four independent sums (a single running sum is bound by the
+    // add latency), each still summed in d order from its bias, so the values are the spec's.
+    let j = 0;
+    for (; j + 3 < J; j += 4) {
+      const w0 = j * D;
+      const w1 = w0 + D;
+      const w2 = w1 + D;
+      const w3 = w2 + D;
+      let s0 = bEnc[j] as number;
+      let s1 = bEnc[j + 1] as number;
+      let s2 = bEnc[j + 2] as number;
+      let s3 = bEnc[j + 3] as number;
+      for (let d = 0; d < D; d++) {
+        const x = enc[eo + d] as number;
+        s0 += (wEnc[w0 + d] as number) * x;
+        s1 += (wEnc[w1 + d] as number) * x;
+        s2 += (wEnc[w2 + d] as number) * x;
+        s3 += (wEnc[w3 + d] as number) * x;
+      }
+      out[oo + j] = s0;
+      out[oo + j + 1] = s1;
+      out[oo + j + 2] = s2;
+      out[oo + j + 3] = s3;
+    }
+    for (; j < J; j++) {
       const wo = j * D;
       let s = bEnc[j] as number;
       for (let d = 0; d < D; d++) s += (wEnc[wo + d] as number) * (enc[eo + d] as number);
@@ -76,27 +100,89 @@ export function encProjAll(w: JointWeights, enc: Float32Array, frames: number): 
   return out;
 }
 
+/** tanh of each of `n` values of `x` from `offset`, into a new Float64Array. */
+export function tanhOf(x: Float64Array | Float32Array, offset: number, n: number): Float64Array {
+  const out = new Float64Array(n);
+  for (let i = 0; i < n; i++) out[i] = Math.tanh(x[offset + i] as number);
+  return out;
+}
+
+/** Below this 1 + tanh(a)·tanh(b), tanh(a + b) is computed directly (see jointHidden). */
+const ADDITION_FORMULA_MIN_DENOMINATOR = 1e-4;
+
 /**
- * logits (float64, V) of frame t for one pred_proj row: `encProj` from encProjAll, `pred` row at
- * `predOffset` (J floats), `z` a scratch Float64Array(J), result in `out` (V).
+ * z_j = tanh(enc_proj[t][j] + pred[j]) for one (frame, prefix), into `z` (J).
+ *
+ * With `encTanh` (tanh of enc_proj, per frame) and `predTanh` (tanh of the pred row, per prefix)
+ * it uses tanh(a + b) = (tanh a + tanh b) / (1 + tanh a · tanh b): no transcendental per joint
+ * row (Math.tanh was 40 % of the joint). Its error is below 6e-16 / (1 + tanh a · tanh b), so
+ * where that denominator is small (a, b large with opposite signs) tanh(a + b) is computed
+ * directly: the error stays below 1e-11, far inside BEAM_SEARCH.md's score tolerance.
  */
-export function jointLogits(w: JointWeights, encProj: Float64Array, t: number, pred: Float32Array, predOffset: number, z: Float64Array, out: Float64Array): Float64Array {
-  const { J, V, wOut, bOut } = w;
+export function jointHidden(
+  J: number,
+  encProj: Float64Array,
+  encTanh: Float64Array,
+  t: number,
+  pred: Float32Array,
+  predOffset: number,
+  predTanh: Float64Array,
+  z: Float64Array,
+): Float64Array {
   const eo = t * J;
-  for (let j = 0; j < J; j++) z[j] = Math.tanh((encProj[eo + j] as number) + (pred[predOffset + j] as number));
-  for (let k = 0; k < V; k++) {
+  for (let j = 0; j < J; j++) {
+    const ta = encTanh[eo + j] as number;
+    const tb = predTanh[j] as number;
+    const den = 1 + ta * tb;
+    z[j] = den > ADDITION_FORMULA_MIN_DENOMINATOR ? (ta + tb) / den : Math.tanh((encProj[eo + j] as number) + (pred[predOffset + j] as number));
+  }
+  return z;
+}
+
+/** logits_k = b_out[k] + Σ_j W_out[k][j]·z_j (j in order) for k < V, into `out`. */
+export function jointOutput(w: JointWeights, z: Float64Array, out: Float64Array): Float64Array {
+  const { J, V, wOut, bOut } = w;
+  // Four logits at once, each its own sum in j order (as encProjAll).
+  let k = 0;
+  for (; k + 3 < V; k += 4) {
+    const w0 = k * J;
+    const w1 = w0 + J;
+    const w2 = w1 + J;
+    const w3 = w2 + J;
+    let s0 = bOut[k] as number;
+    let s1 = bOut[k + 1] as number;
+    let s2 = bOut[k + 2] as number;
+    let s3 = bOut[k + 3] as number;
+    for (let j = 0; j < J; j++) {
+      const zj = z[j] as number;
+      s0 += (wOut[w0 + j] as number) * zj;
+      s1 += (wOut[w1 + j] as number) * zj;
+      s2 += (wOut[w2 + j] as number) * zj;
+      s3 += (wOut[w3 + j] as number) * zj;
+    }
+    out[k] = s0;
+    out[k + 1] = s1;
+    out[k + 2] = s2;
+    out[k + 3] = s3;
+  }
+  for (; k < V; k++) {
     const wo = k * J;
     let s = bOut[k] as number;
-    // unrolled by 4, still one accumulator summed in j order (the spec's order)
-    let j = 0;
-    for (; j + 3 < J; j += 4) {
-      s += (wOut[wo + j] as number) * (z[j] as number);
-      s += (wOut[wo + j + 1] as number) * (z[j + 1] as number);
-      s += (wOut[wo + j + 2] as number) * (z[j + 2] as number);
-      s += (wOut[wo + j + 3] as number) * (z[j + 3] as number);
-    }
-    for (; j < J; j++) s += (wOut[wo + j] as number) * (z[j] as number);
+    for (let j = 0; j < J; j++) s += (wOut[wo + j] as number) * (z[j] as number);
     out[k] = s;
   }
   return out;
+}
+
+/**
+ * logits (float64, V) of frame t for one pred_proj row, computed as the spec writes it
+ * (Math.tanh per element): `encProj` from encProjAll, `pred` row at `predOffset` (J floats),
+ * `z` a scratch Float64Array(J), result in `out` (V). The decoder's fast path is
+ * jointHidden + jointOutput; this is its reference in the tests.
+ */
+export function jointLogits(w: JointWeights, encProj: Float64Array, t: number, pred: Float32Array, predOffset: number, z: Float64Array, out: Float64Array): Float64Array {
+  const { J } = w;
+  const eo = t * J;
+  for (let j = 0; j < J; j++) z[j] = Math.tanh((encProj[eo + j] as number) + (pred[predOffset + j] as number));
+  return jointOutput(w, z, out);
 }

@@ -9,7 +9,7 @@ import { EngineError } from './errors';
 import type { Features } from './features';
 import { toBFT } from './features';
 import type { ModelManifest } from './manifest';
-import { encProjAll, jointLogits, parseJoint } from './joint';
+import { encProjAll, jointHidden, jointOutput, parseJoint, tanhOf } from './joint';
 import type { JointWeights } from './joint';
 import type { Decoder, DecoderWork, StepShape } from './step';
 
@@ -120,6 +120,9 @@ export class RnntModel {
   decoderFor(enc: Encoded): Decoder {
     const w = this.joint;
     const ep = encProjAll(w, enc.data, enc.frames);
+    const epTanh = tanhOf(ep, 0, ep.length);
+    // tanh of each pred row, computed once per row (a prefix's row is joined at many frames)
+    const predTanh = new WeakMap<Float32Array, Map<number, Float64Array>>();
     const z = new Float64Array(w.J);
     const work: DecoderWork = { predictorMs: 0, predictorRows: 0, jointRows: 0 };
     return {
@@ -134,7 +137,11 @@ export class RnntModel {
       },
       joint: (frame, pred, offset, out) => {
         work.jointRows++;
-        return jointLogits(w, ep, frame, pred, offset, z, out);
+        let rows = predTanh.get(pred);
+        if (rows === undefined) predTanh.set(pred, (rows = new Map()));
+        let tb = rows.get(offset);
+        if (tb === undefined) rows.set(offset, (tb = tanhOf(pred, offset, w.J)));
+        return jointOutput(w, jointHidden(w.J, ep, epTanh, frame, pred, offset, tb, z), out);
       },
     };
   }
