@@ -133,24 +133,45 @@ export async function beamSearch(
           });
         }
       }
-      const grown = new Map<number, Hypothesis>();
+      // Pass 1, blanks: every active hyp goes to the next-frame set B. Letters never touch B
+      // within a round, so B (and the pruning floors that come from it) is final after this pass.
+      const logps: Float64Array[] = [];
       for (const hyp of active) {
-        const pe = preds.get(hyp.node) as PredEntry;
         let logp = cache.get(hyp.node);
         if (logp === undefined) {
           logp = pool[used] ?? (pool[used] = new Float64Array(V));
           used++;
-          logSoftmaxInPlace(dec.joint(t, pe.pred, 0, logp), V);
+          logSoftmaxInPlace(dec.joint(t, (preds.get(hyp.node) as PredEntry).pred, 0, logp), V);
           cache.set(hyp.node, logp);
         }
+        logps.push(logp);
         const a = hyp.acoustic + (logp[blankId] as number);
         const prev = B.get(hyp.node);
         // Same prefix, same state: the entry keeps its first-inserted last/h/c.
         if (prev) prev.acoustic = logAddExp(prev.acoustic, a);
-        else B.set(hyp.node, { ...hyp, acoustic: a });
-        if (s === p.maxSymbolsPerFrame) continue; // no more letters in this frame
+        else B.set(hyp.node, { key: hyp.key, node: hyp.node, acoustic: a, lastToken: hyp.lastToken, h: hyp.h, c: hyp.c });
+      }
+      if (s === p.maxSymbolsPerFrame) break; // no more letters in this frame
+      // The spec filters the round's letter extensions by these floors after building them; a
+      // filter on each extension's own score gives the same list, so extensions below the floor
+      // are never built. (No extension merges with another: a trie node has one parent and the
+      // active nodes are distinct.)
+      let floor = -Infinity;
+      if (p.scoreMargin !== undefined && Number.isFinite(p.scoreMargin)) {
+        let top = -Infinity;
+        for (const b of B.values()) top = Math.max(top, rankScore(b, trie, lambda));
+        floor = top - p.scoreMargin;
+      }
+      if (p.floorMargin !== undefined && Number.isFinite(p.floorMargin) && B.size >= p.beam) {
+        floor = Math.max(floor, beamFloor(B.values(), p.beam, trie, lambda) - p.floorMargin);
+      }
+      // Pass 2, letters: only trie children, only the `prune` best of them by logp.
+      const ext: Hypothesis[] = [];
+      for (let i = 0; i < active.length; i++) {
+        const hyp = active[i] as Hypothesis;
+        const lp = logps[i] as Float64Array;
+        const pe = preds.get(hyp.node) as PredEntry;
         kids.length = 0;
-        const lp = logp;
         trie.forEachChild(hyp.node, (token, child) => {
           if (token !== blankId && token < V) {
             const k = kidPool[kids.length] ?? (kidPool[kids.length] = { token: 0, child: 0, lp: 0 });
@@ -162,24 +183,12 @@ export async function beamSearch(
         });
         kids.sort((x, y) => (x.lp > y.lp ? -1 : x.lp < y.lp ? 1 : x.token - y.token));
         const n = Math.min(kids.length, p.prune);
-        for (let i = 0; i < n; i++) {
-          const k = kids[i] as Kid;
+        for (let j = 0; j < n; j++) {
+          const k = kids[j] as Kid;
           const na = hyp.acoustic + k.lp;
-          const g = grown.get(k.child);
-          if (g) g.acoustic = logAddExp(g.acoustic, na); // cannot happen (one parent per node)
-          else grown.set(k.child, { key: hyp.key + (vocab[k.token] as string), node: k.child, acoustic: na, lastToken: k.token, h: pe.h1, c: pe.c1 });
+          if (!(na + lambda * trie.best(k.child) >= floor)) continue; // rankScore of the extension
+          ext.push({ key: hyp.key + (vocab[k.token] as string), node: k.child, acoustic: na, lastToken: k.token, h: pe.h1, c: pe.c1 });
         }
-      }
-      let ext = [...grown.values()];
-      if (p.scoreMargin !== undefined && Number.isFinite(p.scoreMargin)) {
-        let top = -Infinity;
-        for (const b of B.values()) top = Math.max(top, rankScore(b, trie, lambda));
-        const floor = top - p.scoreMargin;
-        ext = ext.filter((h) => rankScore(h, trie, lambda) >= floor);
-      }
-      if (p.floorMargin !== undefined && Number.isFinite(p.floorMargin) && B.size >= p.beam) {
-        const floor = beamFloor(B.values(), p.beam, trie, lambda) - p.floorMargin;
-        ext = ext.filter((h) => rankScore(h, trie, lambda) >= floor);
       }
       active = keep(ext, p.beam, trie, lambda);
     }
