@@ -63,6 +63,7 @@ async function main(): Promise<void> {
     threads: ort.env.wasm.numThreads ?? '?',
     cpu: `${navigator.hardwareConcurrency} logical cores`,
     coldCreateMs: t1 - t0,
+    coldStartup: engine.startup,
     coldFirstDecodeMs: t2 - t1,
     warmupMs: t3 - t2,
     warmFirstDecodeMs: t4 - t3,

@@ -1,3 +1,5 @@
+import type { StartupTimings } from '../../src/engine/engine';
+
 /** Latency summary shared by the Node and browser halves of the benchmark. */
 export interface Summary {
   p50: number;
@@ -37,6 +39,8 @@ export interface BenchReport {
   cpu: string;
   /** create engine (load + sessions) and the first decode right after it */
   coldCreateMs: number;
+  /** the engine's own split of coldCreateMs */
+  coldStartup?: StartupTimings;
   coldFirstDecodeMs: number;
   /** engine.warmup() after that, and a decode of a different trace right after the warmup */
   warmupMs: number;
@@ -142,7 +146,8 @@ export interface BenchRecord {
   ort: string;
   threads: number | string;
   cpu: string;
-  coldStartMs: { createEngine: number; firstDecode: number };
+  /** files, lexicon, sessions: the engine's split of createEngine (absent in older records) */
+  coldStartMs: { createEngine: number; files?: number; lexicon?: number; sessions?: number; firstDecode: number };
   ms: Record<'features' | 'encoder' | 'search' | 'predictorOrt' | 'total', Summary>;
   perSwipe: Record<'stepCalls' | 'predictorRows' | 'jointRows', Summary>;
   encoderVariantsMs?: Record<string, Summary>;
@@ -160,7 +165,11 @@ export function benchRecord(r: BenchReport): BenchRecord {
     ort: r.ort,
     threads: r.threads,
     cpu: r.cpu,
-    coldStartMs: { createEngine: +r.coldCreateMs.toFixed(1), firstDecode: +r.coldFirstDecodeMs.toFixed(1) },
+    coldStartMs: {
+      createEngine: +r.coldCreateMs.toFixed(1),
+      ...(r.coldStartup ? { files: +r.coldStartup.filesMs.toFixed(1), lexicon: +r.coldStartup.lexiconMs.toFixed(1), sessions: +r.coldStartup.sessionsMs.toFixed(1) } : {}),
+      firstDecode: +r.coldFirstDecodeMs.toFixed(1),
+    },
     ms: {
       features: round2(summarize(t.featuresMs)),
       encoder: round2(summarize(t.encoderMs)),

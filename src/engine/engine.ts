@@ -83,8 +83,19 @@ export interface DecodeResult {
 
 export type TryDecodeResult = ({ ok: true } & DecodeResult) | { ok: false; code: EngineErrorCode | 'internal'; message: string };
 
+/** Where engine creation went (the first part of a cold start; the first decode is the rest). */
+export interface StartupTimings {
+  /** every file through loadFile (in parallel) */
+  filesMs: number;
+  /** lexicon.bin parsed, or the trie built from lexicon.tsv */
+  lexiconMs: number;
+  /** both ORT sessions (in parallel); the first session in a process also starts ORT's WASM */
+  sessionsMs: number;
+}
+
 export interface Engine {
   readonly manifest: ModelManifest;
+  readonly startup: StartupTimings;
   readonly lexiconWords: number;
   decode(trace: DecodeTrace, options?: DecodeOptions, signal?: AbortSignal): Promise<DecodeResult>;
   tryDecode(trace: DecodeTrace, options?: DecodeOptions, signal?: AbortSignal): Promise<TryDecodeResult>;
@@ -174,6 +185,7 @@ export async function createEngine(cfg: EngineConfig): Promise<Engine> {
   const predFile = cfg.predictorVariant ? manifest.predictor.variants?.[cfg.predictorVariant] : manifest.predictor.file;
   if (!predFile) throw new EngineError('model-missing', `no predictor variant "${String(cfg.predictorVariant)}" in model.json`);
   const lexFile = cfg.lexiconFile ?? manifest.lexicon.file;
+  const s0 = performance.now();
   const [encBytes, predBytes, jointBytes, lexBytes, layoutBytes] = await Promise.all([
     load(cfg, encFile),
     load(cfg, predFile),
@@ -181,7 +193,9 @@ export async function createEngine(cfg: EngineConfig): Promise<Engine> {
     load(cfg, lexFile),
     load(cfg, manifest.layout),
   ]);
+  const s1 = performance.now();
   const lexicon = await loadLexicon(cfg, lexFile, lexBytes, manifest.vocab);
+  const s2 = performance.now();
   let layoutRaw: unknown;
   try {
     layoutRaw = JSON.parse(new TextDecoder().decode(layoutBytes));
@@ -198,7 +212,9 @@ export async function createEngine(cfg: EngineConfig): Promise<Engine> {
   }
   for (const [name, l] of Object.entries(cfg.layouts ?? {})) layouts.set(name, layoutConstants(validateLayout(l)));
 
+  const s3 = performance.now();
   const model = await RnntModel.create(cfg.ort, manifest, encBytes, predBytes, jointBytes, cfg.sessionOptions);
+  const startup: StartupTimings = { filesMs: s1 - s0, lexiconMs: s2 - s1, sessionsMs: performance.now() - s3 };
   const personalParams = cfg.personalParams ?? DEFAULT_PERSONAL;
   let trie: TokenTrie = lexicon;
   const setPersonalWords = (words: readonly PersonalWord[]): void => {
@@ -247,6 +263,7 @@ export async function createEngine(cfg: EngineConfig): Promise<Engine> {
 
   const engine: Engine = {
     manifest,
+    startup,
     lexiconWords: lexicon.data.wordCount,
     decode(trace, options = {}, signal) {
       const run = queue.then(() => decodeNow(trace, options, signal));

@@ -169,6 +169,17 @@ describe.skipIf(!dir)('engine on the exported model (golden parity)', () => {
     expect(g.predictorRows).toBe(g.stepCalls);
   }, 30_000);
 
+  it('should report where its creation went: files, lexicon and sessions, within the whole', async () => {
+    const t0 = performance.now();
+    const e = await engineFor(dir as string);
+    const whole = performance.now() - t0;
+    const { filesMs, lexiconMs, sessionsMs } = e.startup;
+    for (const ms of [filesMs, lexiconMs, sessionsMs]) expect(ms).toBeGreaterThanOrEqual(0);
+    expect(sessionsMs).toBeGreaterThan(0); // two ORT sessions are never free
+    expect(filesMs + lexiconMs + sessionsMs).toBeLessThanOrEqual(whole);
+    await e.release();
+  }, 30_000);
+
   it('should load the INT8 predictor variant when asked, and report an unknown variant as missing', async () => {
     const manifest = JSON.parse(readFileSync(`${dir}model.json`, 'utf8'));
     const codeOf = async (p: Promise<unknown>) => p.then(() => 'ok', (e) => (e instanceof EngineError ? e.code : `untyped: ${String(e)}`));

@@ -27,4 +27,9 @@ describe('benchRecord (what npm run bench -- --record keeps in model.json)', () 
     expect(b.encoderVariantsMs).toBeUndefined();
     expect(JSON.parse(JSON.stringify(b))).toEqual(b);
   });
+
+  it("should keep the engine's split of the cold start when the report has it", () => {
+    const b = benchRecord({ ...r, coldStartup: { filesMs: 12.34, lexiconMs: 3.21, sessionsMs: 901.06 } });
+    expect(b.coldStartMs).toEqual({ createEngine: 990.1, files: 12.3, lexicon: 3.2, sessions: 901.1, firstDecode: 579.9 });
+  });
 });
