@@ -23,7 +23,7 @@ import { build } from 'esbuild';
 import { chromium } from 'playwright-core';
 import { DATA, REPO, defaultModelDir, fail, floorOption, parseFlags, readJsonl } from './lib/cli';
 import { nodeEngine, ortInfo } from './lib/node-engine';
-import { benchRecord, compareVariants, runTraces, summarize, variantKeys } from './bench/stats';
+import { PREFIX_CACHE_KEYS, benchRecord, compareVariants, prefixCacheEntriesFor, runTraces, summarize, variantKeys } from './bench/stats';
 import type { BenchRecord, BenchReport, BenchTrace, VariantManifest } from './bench/stats';
 
 const USAGE = readFileSync(new URL(import.meta.url), 'utf8').split('*/')[0] ?? '';
@@ -79,8 +79,8 @@ function print(r: BenchReport): void {
   row('  joint + JS', r.timings.searchMs.map((v, i) => v - (r.timings.predictorMs[i] as number)));
   row('total', r.timings.totalMs);
   console.log('  counts per swipe');
-  for (const k of ['stepCalls', 'predictorRows', 'jointRows'] as const) row(k, r.timings[k]);
-  for (const [what, part, byKey] of [['encoder', 'encoder', r.variants], ['predictor', 'search', r.predictorVariants]] as const) {
+  for (const k of ['stepCalls', 'predictorRows', 'jointRows', 'cachedPrefixes'] as const) if (r.timings[k]) row(k, r.timings[k]);
+  for (const [what, part, byKey] of [['encoder', 'encoder', r.variants], ['predictor', 'search', r.predictorVariants], ['prefix cache', 'search', r.prefixCache]] as const) {
     if (!byKey) continue;
     console.log(`${what} variants side by side (interleaved per trace), ${part} ms   p50      p95      max`);
     for (const [k, xs] of Object.entries(byKey)) {
@@ -112,8 +112,9 @@ if (!a.browserOnly) {
   const base = { lexicon: a.lexicon, threads: a.threads };
   const variants = await compareVariants(variantKeys(manifest, 'encoder'), async (v) => bind(await nodeEngine(dir, { ...base, variant: v })), traces, 'encoderMs');
   const predictorVariants = await compareVariants(variantKeys(manifest, 'predictor'), async (v) => bind(await nodeEngine(dir, { ...base, predictorVariant: v })), traces, 'searchMs');
+  const prefixCache = await compareVariants(PREFIX_CACHE_KEYS, async (k) => bind(await nodeEngine(dir, { ...base, prefixCacheEntries: prefixCacheEntriesFor(k) })), traces, 'searchMs');
   const info = ortInfo();
-  print({ where: `Node ${process.version}`, ort: info.version, threads: info.threads, cpu, coldCreateMs: t1 - t0, coldStartup: engine.startup, coldFirstDecodeMs: t2 - t1, warmupMs: t3 - t2, warmFirstDecodeMs: t4 - t3, traces: traces.length, timings, errors, ...(variants ? { variants } : {}), ...(predictorVariants ? { predictorVariants } : {}) });
+  print({ where: `Node ${process.version}`, ort: info.version, threads: info.threads, cpu, coldCreateMs: t1 - t0, coldStartup: engine.startup, coldFirstDecodeMs: t2 - t1, warmupMs: t3 - t2, warmFirstDecodeMs: t4 - t3, traces: traces.length, timings, errors, ...(variants ? { variants } : {}), ...(predictorVariants ? { predictorVariants } : {}), ...(prefixCache ? { prefixCache } : {}) });
 }
 
 if (!a.nodeOnly) {

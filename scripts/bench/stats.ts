@@ -30,6 +30,8 @@ export interface BenchTimings {
   stepCalls: number[];
   predictorRows: number[];
   jointRows: number[];
+  /** prefixes served by the engine's cross-swipe prefix cache */
+  cachedPrefixes: number[];
 }
 
 export interface BenchReport {
@@ -52,6 +54,8 @@ export interface BenchReport {
   variants?: Record<string, number[]>;
   /** search ms (predictor calls + joint) per model.json predictor variant, default encoder, interleaved */
   predictorVariants?: Record<string, number[]>;
+  /** search ms with the prefix cache off and on (default size), interleaved */
+  prefixCache?: Record<string, number[]>;
 }
 
 /** The part of model.json the side-by-side comparisons read. */
@@ -116,9 +120,10 @@ export async function runTraces(
     stepCalls: number;
     predictorRows: number;
     jointRows: number;
+    cachedPrefixes?: number;
   }>,
 ): Promise<{ timings: BenchTimings; errors: number }> {
-  const timings: BenchTimings = { featuresMs: [], encoderMs: [], searchMs: [], predictorMs: [], totalMs: [], stepCalls: [], predictorRows: [], jointRows: [] };
+  const timings: BenchTimings = { featuresMs: [], encoderMs: [], searchMs: [], predictorMs: [], totalMs: [], stepCalls: [], predictorRows: [], jointRows: [], cachedPrefixes: [] };
   let errors = 0;
   for (const t of traces) {
     try {
@@ -131,6 +136,7 @@ export async function runTraces(
       timings.stepCalls.push(r.stepCalls);
       timings.predictorRows.push(r.predictorRows);
       timings.jointRows.push(r.jointRows);
+      timings.cachedPrefixes.push(r.cachedPrefixes ?? 0);
     } catch {
       errors++;
     }
@@ -149,7 +155,8 @@ export interface BenchRecord {
   /** files, lexicon, sessions: the engine's split of createEngine (absent in older records) */
   coldStartMs: { createEngine: number; files?: number; lexicon?: number; sessions?: number; firstDecode: number };
   ms: Record<'features' | 'encoder' | 'search' | 'predictorOrt' | 'total', Summary>;
-  perSwipe: Record<'stepCalls' | 'predictorRows' | 'jointRows', Summary>;
+  perSwipe: Record<'stepCalls' | 'predictorRows' | 'jointRows', Summary> & { cachedPrefixes?: Summary };
+  prefixCacheSearchMs?: Record<string, Summary>;
   encoderVariantsMs?: Record<string, Summary>;
   predictorVariantsSearchMs?: Record<string, Summary>;
 }
@@ -159,6 +166,7 @@ export function benchRecord(r: BenchReport): BenchRecord {
   const each = (m: Record<string, number[]> | undefined): Record<string, Summary> | undefined =>
     m ? Object.fromEntries(Object.entries(m).map(([k, xs]) => [k, round2(summarize(xs))])) : undefined;
   const enc = each(r.variants);
+  const pc = each(r.prefixCache);
   const pred = each(r.predictorVariants);
   return {
     where: r.where,
@@ -177,8 +185,21 @@ export function benchRecord(r: BenchReport): BenchRecord {
       predictorOrt: round2(summarize(t.predictorMs)),
       total: round2(summarize(t.totalMs)),
     },
-    perSwipe: { stepCalls: summarize(t.stepCalls), predictorRows: summarize(t.predictorRows), jointRows: summarize(t.jointRows) },
+    perSwipe: {
+      stepCalls: summarize(t.stepCalls),
+      predictorRows: summarize(t.predictorRows),
+      jointRows: summarize(t.jointRows),
+      ...(t.cachedPrefixes?.length ? { cachedPrefixes: summarize(t.cachedPrefixes) } : {}),
+    },
     ...(enc ? { encoderVariantsMs: enc } : {}),
     ...(pred ? { predictorVariantsSearchMs: pred } : {}),
+    ...(pc ? { prefixCacheSearchMs: pc } : {}),
   };
+}
+
+/** The prefix cache's side-by-side comparison: off, and the engine's default size. */
+export const PREFIX_CACHE_KEYS = ['off', 'on'];
+
+export function prefixCacheEntriesFor(key: string): number | undefined {
+  return key === 'off' ? 0 : undefined;
 }

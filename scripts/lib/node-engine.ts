@@ -13,6 +13,8 @@ export interface NodeEngineOptions {
   /** lexicon file in the model folder overriding model.json's ('' = model.json's) */
   lexicon?: string;
   threads?: number;
+  /** the engine's prefix cache size (0 = off); default the engine's */
+  prefixCacheEntries?: number;
 }
 
 export async function nodeEngine(dir: string, o: NodeEngineOptions = {}): Promise<Engine> {
@@ -25,6 +27,7 @@ export async function nodeEngine(dir: string, o: NodeEngineOptions = {}): Promis
     ...(o.variant ? { encoderVariant: o.variant } : {}),
     ...(o.predictorVariant ? { predictorVariant: o.predictorVariant } : {}),
     ...(o.lexicon ? { lexiconFile: o.lexicon } : {}),
+    ...(o.prefixCacheEntries !== undefined ? { prefixCacheEntries: o.prefixCacheEntries } : {}),
   });
 }
 

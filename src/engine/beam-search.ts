@@ -14,15 +14,18 @@
  * beam-th best hypothesis already in B is dropped, which ends the symbol loop of a frame after
  * a few rounds instead of `maxSymbolsPerFrame + 1`.
  *
- * One addition to the spec: personal words (personal-words.ts) enter through the trie itself
+ * Two additions to the spec: personal words (personal-words.ts) enter through the trie itself
  * (MergedTrie, their bonus folded into their prior), so with no personal words the search is
- * exactly the reference.
+ * exactly the reference; and an optional `prefixCache` (prefix-cache.ts) supplies predictor
+ * outputs from earlier swipes, the same values a call would compute (up to onnxruntime's float
+ * rounding for another batch), so it changes the calls made, not the search.
  */
 import { throwIfAborted, yieldToEventLoop, YIELD_EVERY_FRAMES } from './errors';
 import type { Hypothesis, ScoredWord, SearchResult } from './hypothesis';
 import type { SearchParams } from './params';
 import { gatherStates, logAddExp, logSoftmaxInPlace, scatterState } from './step';
 import type { Decoder, StepShape } from './step';
+import type { PrefixCache, PrefixEntry } from './prefix-cache';
 import type { TokenTrie } from './token-trie';
 
 export function rankScore(h: Hypothesis, trie: TokenTrie, lambda: number): number {
@@ -74,13 +77,6 @@ export function rankWords(hyps: Iterable<Hypothesis>, trie: TokenTrie, lambda: n
   return out;
 }
 
-interface PredEntry {
-  /** pred_proj row (J) of this prefix */
-  pred: Float32Array;
-  /** (L, Hd) predictor state after the prefix's last token */
-  h1: Float32Array;
-  c1: Float32Array;
-}
 
 interface Kid {
   token: number;
@@ -95,13 +91,16 @@ export async function beamSearch(
   trie: TokenTrie,
   p: SearchParams,
   signal?: AbortSignal,
+  /** predictor outputs from earlier swipes (the engine's); read and filled, never required */
+  prefixCache?: PrefixCache,
 ): Promise<SearchResult> {
   const { layers: L, hidden: Hd, vocabSize: V, blankId, vocab } = shape;
   const J = dec.jointDim;
   const lambda = p.priorWeight;
   let stepCalls = 0;
+  let cachedPrefixes = 0;
   let A: Hypothesis[] = [initialHypothesis(shape, trie)];
-  const preds = new Map<number, PredEntry>(); // node -> predictor output, whole trace
+  const preds = new Map<number, PrefixEntry>(); // node -> predictor output, whole trace
   // logp rows, reused frame after frame (a frame needs at most beam·(maxSymbolsPerFrame+1)+beam)
   const pool: Float64Array[] = [];
   const kids: Kid[] = [];
@@ -116,7 +115,16 @@ export async function beamSearch(
     let active = A;
     for (let s = 0; s <= p.maxSymbolsPerFrame; s++) {
       if (active.length === 0) break;
-      const need = active.filter((h) => !preds.has(h.node));
+      const need: Hypothesis[] = [];
+      for (const h of active) {
+        if (preds.has(h.node)) continue;
+        const hit = prefixCache?.get(h.key);
+        if (hit === undefined) need.push(h);
+        else {
+          preds.set(h.node, hit);
+          cachedPrefixes++;
+        }
+      }
       if (need.length > 0) {
         const nb = need.length;
         const out = await dec.predict({
@@ -126,11 +134,15 @@ export async function beamSearch(
         });
         stepCalls++;
         for (let i = 0; i < nb; i++) {
-          preds.set((need[i] as Hypothesis).node, {
-            pred: out.pred.subarray(i * J, (i + 1) * J),
+          const h = need[i] as Hypothesis;
+          const e: PrefixEntry = {
+            // a copy when it outlives this swipe: a view would keep the whole batch alive
+            pred: prefixCache ? out.pred.slice(i * J, (i + 1) * J) : out.pred.subarray(i * J, (i + 1) * J),
             h1: scatterState(out.h, i, nb, L, Hd),
             c1: scatterState(out.c, i, nb, L, Hd),
-          });
+          };
+          preds.set(h.node, e);
+          prefixCache?.set(h.key, e);
         }
       }
       // Pass 1, blanks: every active hyp goes to the next-frame set B. Letters never touch B
@@ -141,7 +153,7 @@ export async function beamSearch(
         if (logp === undefined) {
           logp = pool[used] ?? (pool[used] = new Float64Array(V));
           used++;
-          logSoftmaxInPlace(dec.joint(t, (preds.get(hyp.node) as PredEntry).pred, 0, logp), V);
+          logSoftmaxInPlace(dec.joint(t, (preds.get(hyp.node) as PrefixEntry).pred, 0, logp), V);
           cache.set(hyp.node, logp);
         }
         logps.push(logp);
@@ -170,7 +182,7 @@ export async function beamSearch(
       for (let i = 0; i < active.length; i++) {
         const hyp = active[i] as Hypothesis;
         const lp = logps[i] as Float64Array;
-        const pe = preds.get(hyp.node) as PredEntry;
+        const pe = preds.get(hyp.node) as PrefixEntry;
         kids.length = 0;
         trie.forEachChild(hyp.node, (token, child) => {
           if (token !== blankId && token < V) {
@@ -194,5 +206,5 @@ export async function beamSearch(
     }
     A = keep([...B.values()], p.beam, trie, lambda);
   }
-  return { words: frames > 0 ? rankWords(A, trie, lambda, p.topK) : [], stepCalls };
+  return { words: frames > 0 ? rankWords(A, trie, lambda, p.topK) : [], stepCalls, cachedPrefixes };
 }

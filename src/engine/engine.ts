@@ -7,6 +7,7 @@
  * whose signal fires never starts. Input errors throw EngineError; `tryDecode` turns every
  * failure into `{ok: false, code, message}` for callers that must not throw across contexts.
  */
+import { DEFAULT_PREFIX_CACHE_ENTRIES, PrefixCache } from './prefix-cache';
 import { beamSearch } from './beam-search';
 import { EngineError, isEngineError, throwIfAborted, yieldToEventLoop } from './errors';
 import type { EngineErrorCode } from './errors';
@@ -44,6 +45,8 @@ export interface EngineConfig {
   personalWords?: readonly PersonalWord[];
   personalParams?: PersonalParams;
   sessionOptions?: SessionOptions;
+  /** predictor outputs kept across swipes, in prefixes (prefix-cache.ts); 0 = off; default 4096 */
+  prefixCacheEntries?: number;
 }
 
 export interface DecodeTrace {
@@ -79,6 +82,8 @@ export interface DecodeResult {
   /** prefixes run through the predictor, and (frame, prefix) joint rows computed */
   predictorRows: number;
   jointRows: number;
+  /** prefixes whose predictor output an earlier swipe had computed (the engine's prefix cache) */
+  cachedPrefixes: number;
 }
 
 export type TryDecodeResult = ({ ok: true } & DecodeResult) | { ok: false; code: EngineErrorCode | 'internal'; message: string };
@@ -180,6 +185,9 @@ function resolveParams(m: ModelManifest, o: DecodeOptions): SearchParams {
 
 export async function createEngine(cfg: EngineConfig): Promise<Engine> {
   const manifest = parseManifest(cfg.manifest);
+  const cacheEntries = cfg.prefixCacheEntries ?? DEFAULT_PREFIX_CACHE_ENTRIES;
+  if (!Number.isInteger(cacheEntries) || cacheEntries < 0) throw new EngineError('bad-options', `prefixCacheEntries ${String(cacheEntries)}: a whole number >= 0`);
+  const prefixCache = cacheEntries > 0 ? new PrefixCache(cacheEntries) : undefined;
   const encFile = cfg.encoderVariant ? manifest.encoder.variants?.[cfg.encoderVariant] : manifest.encoder.file;
   if (!encFile) throw new EngineError('model-missing', `no encoder variant "${String(cfg.encoderVariant)}" in model.json`);
   const predFile = cfg.predictorVariant ? manifest.predictor.variants?.[cfg.predictorVariant] : manifest.predictor.file;
@@ -246,9 +254,8 @@ export async function createEngine(cfg: EngineConfig): Promise<Engine> {
     const t2 = performance.now();
     if (signal) await yieldToEventLoop();
     throwIfAborted(signal);
-    const search = options.mode === 'greedy' ? greedySearch : beamSearch;
     const dec = model.decoderFor(enc);
-    const res = await search(dec, model.shape, enc.frames, trie, params, signal);
+    const res = options.mode === 'greedy' ? await greedySearch(dec, model.shape, enc.frames, trie, params, signal) : await beamSearch(dec, model.shape, enc.frames, trie, params, signal, prefixCache);
     const t3 = performance.now();
     const work = dec.work ?? { predictorMs: 0, predictorRows: 0, jointRows: 0 };
     return {
@@ -258,6 +265,7 @@ export async function createEngine(cfg: EngineConfig): Promise<Engine> {
       stepCalls: res.stepCalls,
       predictorRows: work.predictorRows,
       jointRows: work.jointRows,
+      cachedPrefixes: res.cachedPrefixes ?? 0,
     };
   }
 
@@ -287,7 +295,10 @@ export async function createEngine(cfg: EngineConfig): Promise<Engine> {
       await engine.decode({ points: long, width: 360, height: 215 }, { beam: 1, maxSymbolsPerFrame: 1 });
     },
     setPersonalWords,
-    release: () => model.release(),
+    release: () => {
+      prefixCache?.clear();
+      return model.release();
+    },
   };
   return engine;
 }

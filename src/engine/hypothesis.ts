@@ -25,4 +25,6 @@ export interface SearchResult {
   words: ScoredWord[];
   /** batched predictor calls made (at most one per symbol round; prefixes are cached per trace) */
   stepCalls: number;
+  /** prefixes whose predictor output came from the engine's cross-swipe cache (beam search) */
+  cachedPrefixes?: number;
 }

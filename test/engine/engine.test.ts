@@ -158,6 +158,8 @@ describe.skipIf(!dir)('engine on the exported model (golden parity)', () => {
 
   it('should count the work of a decode: predictor time within the search, rows and joint rows', async () => {
     const c = (JSON.parse(readFileSync(goldenBeam, 'utf8')) as { cases: BeamCase[] }).cases[0] as BeamCase;
+    // without the prefix cache: the shared engine has decoded this trace already
+    const engine = await engineFor(dir as string, { prefixCacheEntries: 0 });
     const r = await engine.decode({ points: c.points, width: num(c.width), height: num(c.height) });
     expect(r.timings.predictorMs).toBeGreaterThan(0);
     expect(r.timings.predictorMs).toBeLessThanOrEqual(r.timings.searchMs);
@@ -167,7 +169,33 @@ describe.skipIf(!dir)('engine on the exported model (golden parity)', () => {
     // greedy predicts one prefix per call
     const g = await engine.decode({ points: c.points, width: num(c.width), height: num(c.height) }, { mode: 'greedy' });
     expect(g.predictorRows).toBe(g.stepCalls);
+    await engine.release();
   }, 30_000);
+
+  it('should serve predictor outputs of earlier swipes from its prefix cache, with the same words and scores', async () => {
+    const cases = (JSON.parse(readFileSync(goldenBeam, 'utf8')) as { cases: BeamCase[] }).cases.slice(0, 3);
+    const off = await engineFor(dir as string, { prefixCacheEntries: 0 });
+    const on = await engineFor(dir as string);
+    try {
+      for (const c of cases) {
+        const trace = { points: c.points, width: num(c.width), height: num(c.height) };
+        const plain = await off.decode(trace);
+        const again = await off.decode(trace);
+        expect(plain.cachedPrefixes + again.cachedPrefixes, c.id).toBe(0);
+        expect(again.predictorRows, c.id).toBe(plain.predictorRows); // nothing kept across swipes when off
+        await on.decode(trace);
+        const cached = await on.decode(trace); // the same swipe again: every prefix is known
+        expect(cached.stepCalls, c.id).toBe(0);
+        expect(cached.predictorRows, c.id).toBe(0);
+        expect(cached.cachedPrefixes, c.id).toBe(plain.predictorRows);
+        expect(cached.words.map((w) => w.word), c.id).toEqual(plain.words.map((w) => w.word));
+        cached.words.forEach((w, i) => expect(Math.abs(w.score - (plain.words[i]?.score as number)), c.id).toBeLessThan(1e-4));
+      }
+    } finally {
+      await Promise.all([off.release(), on.release()]);
+    }
+    await expect(engineFor(dir as string, { prefixCacheEntries: -1 })).rejects.toMatchObject({ code: 'bad-options' });
+  }, 60_000);
 
   it('should report where its creation went: files, lexicon and sessions, within the whole', async () => {
     const t0 = performance.now();

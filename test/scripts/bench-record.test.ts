@@ -10,9 +10,10 @@ describe('benchRecord (what npm run bench -- --record keeps in model.json)', () 
     warmupMs: 1, warmFirstDecodeMs: 1, traces: 100, errors: 0,
     timings: {
       featuresMs: ramp(100, 0.001), encoderMs: ramp(100), searchMs: ramp(100, 2), predictorMs: ramp(100, 0.5),
-      totalMs: ramp(100, 3), stepCalls: ramp(100), predictorRows: ramp(100, 4), jointRows: ramp(100, 10),
+      totalMs: ramp(100, 3), stepCalls: ramp(100), predictorRows: ramp(100, 4), jointRows: ramp(100, 10), cachedPrefixes: ramp(100, 2),
     },
     predictorVariants: { fp32: ramp(100, 2), int8: ramp(100, 2.5) },
+    prefixCache: { off: ramp(100, 2), on: ramp(100, 1) },
   };
 
   it('should keep p50 / p95 / max of each part, the counts and the cold start', () => {
@@ -22,6 +23,8 @@ describe('benchRecord (what npm run bench -- --record keeps in model.json)', () 
     expect(b.ms.predictorOrt.p95).toBe(47.5);
     expect(b.ms.features.p50).toBe(0.05);
     expect(b.perSwipe.jointRows).toEqual({ p50: 500, p95: 950, max: 1000 });
+    expect(b.perSwipe.cachedPrefixes).toEqual({ p50: 100, p95: 190, max: 200 });
+    expect(b.prefixCacheSearchMs).toEqual({ off: { p50: 100, p95: 190, max: 200 }, on: { p50: 50, p95: 95, max: 100 } });
     expect(b.coldStartMs).toEqual({ createEngine: 990.1, firstDecode: 579.9 });
     expect(b.predictorVariantsSearchMs?.int8).toEqual({ p50: 125, p95: 237.5, max: 250 });
     expect(b.encoderVariantsMs).toBeUndefined();
