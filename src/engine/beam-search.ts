@@ -23,8 +23,9 @@
 import { throwIfAborted, yieldToEventLoop, YIELD_EVERY_FRAMES } from './errors';
 import type { Hypothesis, ScoredWord, SearchResult } from './hypothesis';
 import type { SearchParams } from './params';
-import { gatherStates, logAddExp, logSoftmaxInPlace, scatterState } from './step';
+import { logAddExp, logSoftmaxInPlace } from './step';
 import type { Decoder, StepShape } from './step';
+import { predictEntries } from './prefix-cache';
 import type { PrefixCache, PrefixEntry } from './prefix-cache';
 import type { TokenTrie } from './token-trie';
 
@@ -126,24 +127,13 @@ export async function beamSearch(
         }
       }
       if (need.length > 0) {
-        const nb = need.length;
-        const out = await dec.predict({
-          tokens: Int32Array.from(need, (h) => h.lastToken), // (nb)
-          h: gatherStates(need.map((h) => h.h), L, Hd), // (L, nb, Hd)
-          c: gatherStates(need.map((h) => h.c), L, Hd),
-        });
+        const entries = await predictEntries((x) => dec.predict(x), need, L, Hd, J, prefixCache !== undefined);
         stepCalls++;
-        for (let i = 0; i < nb; i++) {
-          const h = need[i] as Hypothesis;
-          const e: PrefixEntry = {
-            // a copy when it outlives this swipe: a view would keep the whole batch alive
-            pred: prefixCache ? out.pred.slice(i * J, (i + 1) * J) : out.pred.subarray(i * J, (i + 1) * J),
-            h1: scatterState(out.h, i, nb, L, Hd),
-            c1: scatterState(out.c, i, nb, L, Hd),
-          };
+        need.forEach((h, i) => {
+          const e = entries[i] as PrefixEntry;
           preds.set(h.node, e);
           prefixCache?.set(h.key, e);
-        }
+        });
       }
       // Pass 1, blanks: every active hyp goes to the next-frame set B. Letters never touch B
       // within a round, so B (and the pruning floors that come from it) is final after this pass.

@@ -7,7 +7,7 @@
  * whose signal fires never starts. Input errors throw EngineError; `tryDecode` turns every
  * failure into `{ok: false, code, message}` for callers that must not throw across contexts.
  */
-import { DEFAULT_PREFIX_CACHE_ENTRIES, PrefixCache } from './prefix-cache';
+import { DEFAULT_PREFIX_CACHE_ENTRIES, PrefixCache, warmPrefixCache } from './prefix-cache';
 import { beamSearch } from './beam-search';
 import { EngineError, isEngineError, throwIfAborted, yieldToEventLoop } from './errors';
 import type { EngineErrorCode } from './errors';
@@ -293,6 +293,12 @@ export async function createEngine(cfg: EngineConfig): Promise<Engine> {
       await engine.decode({ points: sweep, width: 360, height: 215 });
       const long = Array.from({ length: manifest.features.maxFrames }, (_, i) => [(i * 7) % 360, (i * 3) % 170, i * 8]);
       await engine.decode({ points: long, width: 360, height: 215 }, { beam: 1, maxSymbolsPerFrame: 1 });
+      // every prefix of up to two letters, so the first swipes start from a warm prefix cache
+      if (prefixCache) {
+        const run = queue.then(() => warmPrefixCache(prefixCache, { trie, shape: model.shape, jointDim: model.joint.J, predict: ({ tokens, h, c }) => model.predict(tokens, h, c) }));
+        queue = run.catch(() => undefined);
+        await run;
+      }
     },
     setPersonalWords,
     release: () => {

@@ -197,6 +197,21 @@ describe.skipIf(!dir)('engine on the exported model (golden parity)', () => {
     await expect(engineFor(dir as string, { prefixCacheEntries: -1 })).rejects.toMatchObject({ code: 'bad-options' });
   }, 60_000);
 
+  it('should start its first swipe from the prefixes warmup() computed', async () => {
+    const c = (JSON.parse(readFileSync(goldenBeam, 'utf8')) as { cases: BeamCase[] }).cases[4] as BeamCase;
+    const trace = { points: c.points, width: num(c.width), height: num(c.height) };
+    const warm = await engineFor(dir as string);
+    await warm.warmup();
+    const first = await warm.decode(trace);
+    await warm.release();
+    const off = await engineFor(dir as string, { prefixCacheEntries: 0 });
+    const plain = await off.decode(trace);
+    await off.release();
+    expect(first.cachedPrefixes).toBeGreaterThan(0);
+    expect(first.predictorRows).toBeLessThan(plain.predictorRows);
+    expect(first.words.map((w) => w.word)).toEqual(plain.words.map((w) => w.word));
+  }, 60_000);
+
   it('should report where its creation went: files, lexicon and sessions, within the whole', async () => {
     const t0 = performance.now();
     const e = await engineFor(dir as string);
