@@ -79,7 +79,7 @@ function print(r: BenchReport): void {
   row('  joint + JS', r.timings.searchMs.map((v, i) => v - (r.timings.predictorMs[i] as number)));
   row('total', r.timings.totalMs);
   console.log('  counts per swipe');
-  for (const k of ['stepCalls', 'predictorRows', 'jointRows', 'cachedPrefixes'] as const) if (r.timings[k]) row(k, r.timings[k]);
+  for (const k of ['stepCalls', 'predictorRows', 'jointRows', 'cachedPrefixes'] as const) row(k, r.timings[k]);
   for (const [what, part, byKey] of [['encoder', 'encoder', r.variants], ['predictor', 'search', r.predictorVariants], ['prefix cache', 'search', r.prefixCache]] as const) {
     if (!byKey) continue;
     console.log(`${what} variants side by side (interleaved per trace), ${part} ms   p50      p95      max`);

@@ -189,7 +189,7 @@ export function benchRecord(r: BenchReport): BenchRecord {
       stepCalls: summarize(t.stepCalls),
       predictorRows: summarize(t.predictorRows),
       jointRows: summarize(t.jointRows),
-      ...(t.cachedPrefixes?.length ? { cachedPrefixes: summarize(t.cachedPrefixes) } : {}),
+      ...(t.cachedPrefixes.length ? { cachedPrefixes: summarize(t.cachedPrefixes) } : {}),
     },
     ...(enc ? { encoderVariantsMs: enc } : {}),
     ...(pred ? { predictorVariantsSearchMs: pred } : {}),

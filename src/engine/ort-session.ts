@@ -52,6 +52,9 @@ function requireNames(s: Ort.InferenceSession, inputs: string[], outputs: string
 
 export class RnntModel {
   readonly shape: StepShape;
+  // tanh of each pred row, computed once per row: a prefix's row is joined at many frames, and
+  // rows kept in the engine's prefix cache at many swipes. Weak: it goes with its row.
+  private readonly predTanh = new WeakMap<Float32Array, Map<number, Float64Array>>();
 
   private constructor(
     private readonly ort: OrtModule,
@@ -121,8 +124,6 @@ export class RnntModel {
     const w = this.joint;
     const ep = encProjAll(w, enc.data, enc.frames);
     const epTanh = tanhOf(ep, 0, ep.length);
-    // tanh of each pred row, computed once per row (a prefix's row is joined at many frames)
-    const predTanh = new WeakMap<Float32Array, Map<number, Float64Array>>();
     const z = new Float64Array(w.J);
     const work: DecoderWork = { predictorMs: 0, predictorRows: 0, jointRows: 0 };
     return {
@@ -137,8 +138,8 @@ export class RnntModel {
       },
       joint: (frame, pred, offset, out) => {
         work.jointRows++;
-        let rows = predTanh.get(pred);
-        if (rows === undefined) predTanh.set(pred, (rows = new Map()));
+        let rows = this.predTanh.get(pred);
+        if (rows === undefined) this.predTanh.set(pred, (rows = new Map()));
         let tb = rows.get(offset);
         if (tb === undefined) rows.set(offset, (tb = tanhOf(pred, offset, w.J)));
         return jointOutput(w, jointHidden(w.J, ep, epTanh, frame, pred, offset, tb, z), out);
