@@ -2,8 +2,8 @@
  * Compact lexicon trie: building (from word/log-prior entries), the binary format
  * (lexicon.bin), and loading it back as typed-array views in a few milliseconds.
  *
- * Binary format v1, little-endian, every section 8-byte aligned where it holds 64-bit values:
- *   0  "SWLX" magic            4  u32 version = 1       8  u32 nodeCount
+ * Binary format v2, little-endian, every section 8-byte aligned where it holds 64-bit values:
+ *   0  "SWLX" magic            4  u32 version = 2       8  u32 nodeCount
  *  12  u32 wordCount          16  u32 alphabetBytes    20  u32 caseMapBytes
  *  24  u32 source length      28  u32 source FNV-1a    (of the lexicon.tsv bytes it was built
  *                                                       from; 0, 0 when unknown) — lets the engine
@@ -24,13 +24,17 @@
  * Policy (build): "i" and "i'…" display as "I…"; an entry with capitals (e.g. "London") gets key
  * "london" and display "London"; a word with an apostrophe ("don't") is also reachable without
  * it ("dont" → "don't") because layouts have no apostrophe key, unless the apostrophe-less form
- * is itself a word at least as frequent ("well" stays "well"; "we'll" still has its own path).
+ * is itself a word at least as frequent ("well" stays "well"; "we'll" still has its own path);
+ * a bare contraction that is no word of its own ("dont", "im") displays as one (contractions.ts).
  */
+import { CONTRACTIONS } from './contractions';
 import { EngineError } from './errors';
 import type { TokenTrie } from './token-trie';
 
 export const LEXICON_MAGIC = 'SWLX';
-export const LEXICON_VERSION = 1;
+// 2: same layout as 1, contraction displays in the case map; a v1 file is refused, so the
+// engine rebuilds from lexicon.tsv rather than type "dont".
+export const LEXICON_VERSION = 2;
 export const DEFAULT_ALPHABET = "abcdefghijklmnopqrstuvwxyz'";
 const HEADER_BYTES = 32;
 
@@ -111,6 +115,11 @@ export function buildLexicon(entries: Iterable<LexiconEntry>, alphabet = DEFAULT
     if (other && other.prior >= w.prior) continue;
     words.set(bare, { prior: w.prior, display: w.display ?? key });
     folded++;
+  }
+  // A bare contraction from a list without apostrophes ("dont") types as "don't".
+  for (const [key, w] of words) {
+    const c = CONTRACTIONS.get(key);
+    if (c !== undefined && w.display === null) w.display = c;
   }
   const root: BuildNode = { kids: new Map(), word: NaN };
   const caseMap = new Map<string, string>();
@@ -352,6 +361,16 @@ export class LexiconTrie implements TokenTrie {
   priorOf(key: string): number {
     const n = this.find(key);
     return n < 0 ? NaN : this.wordPrior(n);
+  }
+
+  /**
+   * Prior of a word as shown or typed ("I", "don't", "London"), NaN when not a word: its
+   * lowercase key, else the apostrophe-less key it was folded under (the build's rules).
+   */
+  priorOfWord(word: string): number {
+    const key = word.normalize('NFC').replace(/\u2019/g, "'").toLowerCase();
+    const p = this.priorOf(key);
+    return Number.isNaN(p) && key.includes("'") ? this.priorOf(key.replace(/'/g, '')) : p;
   }
 }
 

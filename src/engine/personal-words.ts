@@ -96,7 +96,7 @@ export function buildPersonalTrie(
 ): { trie: TokenTrie; skipped: string[] } {
   const recent = [...words].sort((a, b) => b.lastUsed - a.lastUsed).slice(0, params.maxWords);
   const entries: LexiconEntry[] = recent.map((w) => {
-    const lp = lexicon ? lexicon.priorOf(w.word.toLowerCase()) : NaN;
+    const lp = lexicon ? lexicon.priorOfWord(w.word) : NaN;
     const base = Number.isNaN(lp) ? params.floorPrior : Math.max(lp, params.floorPrior);
     return { word: w.word, logPrior: base + params.bonus };
   });

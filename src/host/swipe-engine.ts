@@ -163,7 +163,7 @@ export function createSwipeEngineHandler(deps: SwipeEngineDeps): SwipeEngineHand
         if (kind === 'typed') {
           // only words the lexicon lacks (a tapped "hello" is nothing to learn)
           const lex = await getLexicon();
-          if (!lex || !Number.isNaN(lex.priorOf(request.word.trim().toLowerCase()))) return ok({ word: request.word });
+          if (!lex || !Number.isNaN(lex.priorOfWord(request.word.trim()))) return ok({ word: request.word });
           await s.add(request.word);
         } else if (kind === 'remove') await s.remove(request.word);
         else if (kind === 'demote') {

@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { CONTRACTIONS } from '../../src/engine/contractions';
 import { buildLexicon, LexiconTrie, parseLexicon, parseLexiconTsv, serializeLexicon } from '../../src/engine/lexicon-trie';
 import { EngineError } from '../../src/engine/errors';
 import { TOY_VOCAB } from './toy-model';
@@ -63,6 +65,42 @@ describe('lexicon trie', () => {
     expect(lex.display('dont')).toBe("don't");
     expect(lex.display('well')).toBe('well'); // "well" (-3.5) beats "we'll" (-6)
     expect(lex.priorOf("we'll")).toBe(-6);
+  });
+
+  it('should type a bare contraction from an apostrophe-less list with its apostrophe', () => {
+    // en-words.tsv and HWS have "dont", "im", never "don't": the bare word is what gets swiped.
+    const bare = roundTrip([
+      { word: 'dont', logPrior: -4 },
+      { word: 'im', logPrior: -4.5 },
+      { word: 'cant', logPrior: -5 },
+      { word: 'its', logPrior: -3 },
+      { word: 'ill', logPrior: -6 },
+      { word: 'Youre', logPrior: -7 },
+    ]);
+    expect(bare.display('dont')).toBe("don't");
+    expect(bare.display('im')).toBe("I'm");
+    expect(bare.display('cant')).toBe("can't");
+    // both spellings are words: left as swiped
+    expect(bare.display('its')).toBe('its');
+    expect(bare.display('ill')).toBe('ill');
+    // a display the source gave wins over the table
+    expect(bare.display('youre')).toBe('Youre');
+    expect(bare.priorOf('dont')).toBe(-4);
+    expect(bare.priorOf("don't")).toBeNaN();
+  });
+
+  it('should know the same contractions as the Python lexicon build that adds them', () => {
+    const py = readFileSync(new URL('../../training/swipe/contractions.py', import.meta.url), 'utf8');
+    const tuple = py.split('CONTRACTIONS: tuple[str, ...] = (')[1]?.split(')')[0] ?? '';
+    const listed = [...tuple.matchAll(/"([^"]+)"/g)].map((m) => m[1]);
+    expect(listed.length).toBeGreaterThan(40);
+    expect([...CONTRACTIONS.values()].sort()).toEqual(listed.sort());
+  });
+
+  it('should refuse a version-1 file, whose case map has no contraction displays', () => {
+    const bytes = serializeLexicon(buildLexicon([{ word: 'dont', logPrior: -1 }]).data);
+    new DataView(bytes.buffer, bytes.byteOffset).setUint32(4, 1, true);
+    expect(code(() => parseLexicon(bytes))).toBe('lexicon-corrupt');
   });
 
   it('should convert counts to log priors', () => {

@@ -77,4 +77,18 @@ describe('personal trie', () => {
     expect(t.priorOf('wj')).toBe(DEFAULT_PERSONAL.floorPrior + DEFAULT_PERSONAL.bonus);
     expect(t.priorOf('wa')).toBeNaN(); // too old
   });
+
+  it('should price an accepted contraction ("don\'t", "I\'m") by its bare lexicon word', () => {
+    const bare = new LexiconTrie(buildLexicon([{ word: 'dont', logPrior: -4 }, { word: 'im', logPrior: -5 }]).data, TOY_VOCAB);
+    expect(bare.display('dont')).toBe("don't");
+    expect(bare.priorOfWord("don't")).toBe(-4);
+    expect(bare.priorOfWord("I'm")).toBe(-5);
+    const accepted = [{ word: "don't", lastUsed: 2, count: 1 }, { word: "I'm", lastUsed: 1, count: 1 }];
+    const t = buildPersonalTrie(accepted, bare, TOY_VOCAB).trie as LexiconTrie;
+    // swiped by its letters, typed with its apostrophe, with the lexicon's prior + bonus
+    expect(t.priorOf('dont')).toBe(-4 + DEFAULT_PERSONAL.bonus);
+    expect(t.display('dont')).toBe("don't");
+    expect(t.priorOf('im')).toBe(-5 + DEFAULT_PERSONAL.bonus);
+    expect(t.display('im')).toBe("I'm");
+  });
 });

@@ -31,6 +31,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .contractions import CONTRACTIONS, FRAGMENTS, bare, fragment
 from .data import data_dir
 
 DEFAULT_WORDS_TSV = data_dir() / "lexicon" / "en-words.tsv"
@@ -65,6 +66,7 @@ class LexiconSource:
     added_train_words: int
     added_count: int
     description: str = ""
+    added_contractions: int = 0
 
 
 def read_counts(path: str | Path, top_n: int | None) -> list[tuple[str, int]]:
@@ -101,17 +103,32 @@ def build_lexicon(
     words_tsv: str | Path = DEFAULT_WORDS_TSV,
     top_n: int = DEFAULT_TOP_N,
     extra_words: set[str] | None = None,
+    contractions: tuple[str, ...] = CONTRACTIONS,
 ) -> tuple[list[tuple[str, float]], LexiconSource]:
     """Return ``[(word, logprior)]`` sorted as in lexicon.tsv, and its provenance.
 
     ``extra_words`` (e.g. the HWS train vocabulary) missing from the top ``top_n`` get the
-    count of the last (N-th) word kept.
+    count of the last (N-th) word kept. ``contractions`` missing from it are added by their
+    bare letters (swipe/contractions.py): an n't one with its corpus stem's count ("didn"),
+    the others with the N-th count; the stems themselves are dropped.
     """
     counts = read_counts(words_tsv, top_n)
     if not counts:
         raise ValueError(f"no words read from {words_tsv}")
-    have = {w for w, _ in counts}
     nth = counts[-1][1]
+    if contractions:
+        stems = {w: c for w, c in read_counts(words_tsv, None) if w in FRAGMENTS}
+        counts = [(w, c) for w, c in counts if w not in FRAGMENTS]
+    have = {w for w, _ in counts}
+    n_contractions = 0
+    for c in contractions:
+        b = bare(c)
+        if b in have:
+            continue
+        stem = fragment(c)
+        counts.append((b, stems.get(stem, nth) if stem else nth))
+        have.add(b)
+        n_contractions += 1
     added = sorted(w for w in (extra_words or ()) if w not in have and WORD_RE.match(w))
     counts += [(w, nth) for w in added]
     total = math.fsum(c for _, c in counts)
@@ -119,13 +136,16 @@ def build_lexicon(
     # exactly what lexicon.tsv says.
     entries = [(w, float(format_logprior(math.log(c / total)))) for w, c in counts]
     entries.sort(key=lambda e: (-e[1], e[0]))
+    contr = (f" + {n_contractions} contractions by their letters (n't ones with the count of their "
+             f"stem, e.g. 'didn', which is dropped)") if n_contractions else ""
     src = LexiconSource(
         words_tsv=str(words_tsv),
         top_n=top_n,
         added_train_words=len(added),
         added_count=nth,
+        added_contractions=n_contractions,
         description=(
-            f"{Path(words_tsv).name} top {top_n} + {len(added)} HWS train words not in it "
+            f"{Path(words_tsv).name} top {top_n}{contr} + {len(added)} HWS train words not in it "
             f"(count of the {top_n}th word, {nth}); logprior = ln(count / total)"
         ),
     )

@@ -14,7 +14,7 @@ def _tsv(tmp_path, rows):
 
 def test_build_priors_and_added_words(tmp_path):
     p = _tsv(tmp_path, [("the", 60), ("she", 20), ("shell", 10), ("he", 5), ("zzz", 1)])
-    entries, src = build_lexicon(p, top_n=4, extra_words={"shelly", "he", "bad-word"})
+    entries, src = build_lexicon(p, top_n=4, extra_words={"shelly", "he", "bad-word"}, contractions=())
     d = dict(entries)
     # top 4 + "shelly" (missing, gets the 4th word's count 5); "he" already there; invalid dropped
     assert set(d) == {"the", "she", "shell", "he", "shelly"}
@@ -24,6 +24,30 @@ def test_build_priors_and_added_words(tmp_path):
     assert src.added_train_words == 1 and src.added_count == 5
     # sorted by prior desc then word asc
     assert [w for w, _ in entries] == ["the", "she", "shell", "he", "shelly"]
+
+
+def test_contractions_by_their_letters(tmp_path):
+    # The corpora split "didn't" into "didn" + "t": "didn" (a stem, no word) carries the count.
+    p = _tsv(tmp_path, [("the", 60), ("didn", 30), ("dont", 20), ("she", 10), ("he", 5), ("doesn", 2)])
+    entries, src = build_lexicon(p, top_n=5, extra_words={"youre"},
+                                 contractions=("didn't", "don't", "doesn't", "you're", "they're"))
+    d = dict(entries)
+    assert "didn" not in d and "doesn" not in d
+    total = 60 + 20 + 10 + 5 + 30 + 2 + 5 + 5
+    assert d["didnt"] == float(format_logprior(math.log(30 / total)))
+    assert d["doesnt"] == float(format_logprior(math.log(2 / total)))  # stem beyond the top 5
+    assert d["theyre"] == d["youre"] == d["he"]  # no stem: the N-th word's count, as HWS words
+    assert d["dont"] == float(format_logprior(math.log(20 / total)))  # already a word: as is
+    assert src.added_contractions == 4 and src.added_train_words == 0
+    assert "4 contractions" in src.description
+
+
+def test_default_contractions_are_bare_and_swipeable():
+    from swipe.contractions import CONTRACTIONS, FRAGMENTS, bare, fragment
+    assert len(set(map(bare, CONTRACTIONS))) == len(CONTRACTIONS)
+    assert all("'" in c and bare(c).isalpha() and bare(c).islower() for c in CONTRACTIONS)
+    assert fragment("didn't") == "didn" and fragment("can't") is None and fragment("I'm") is None
+    assert {fragment(c) for c in CONTRACTIONS} - {None} == FRAGMENTS
 
 
 def test_tsv_round_trip_exact(tmp_path):
