@@ -19,7 +19,10 @@ Default build (``python -m swipe.lexicon --out lexicon.tsv``): the top 50,000 wo
 shared/data/lexicon/en-words.tsv by count, PLUS every distinct word of the HWS train split
 that is not among them, each given the count of the 50,000th word (the HWS sentences contain
 company names and apostrophe-less contractions that no frequency list has; without them a
-decoder cannot produce those words). Report that choice with every figure.
+decoder cannot produce those words), PLUS the contractions of swipe/contractions.py that are
+still missing, by their bare letters ("didnt": the lists split "didn't" into "didn" + "t", so
+an n't one gets the count of its stem, and stems such as "didn" are dropped as no words; the
+others get the N-th word's count). Report that choice with every figure.
 """
 from __future__ import annotations
 
