@@ -6,7 +6,9 @@
  * Only bare forms that are not themselves ordinary words are listed ("dont" -> "don't"). Pairs
  * where both spellings are common words stay as they are: its/it's, ill/I'll, id/I'd, were/we're,
  * well/we'll, wed/we'd, hell/he'll, shell/she'll, shed/she'd, lets/let's. "cant" and "wont" are
- * listed: as words they are rare next to "can't" and "won't".
+ * listed: as words they are rare next to "can't" and "won't". The same list is in
+ * training/swipe/contractions.py, whose lexicon build adds the ones the word lists lack
+ * ("didnt"); a test keeps the two equal.
  */
 export const CONTRACTIONS: ReadonlyMap<string, string> = new Map(
   [
