@@ -3,8 +3,8 @@
  * run in headless Chromium. Same engine code as the extension; ORT's WASM files from /ort/.
  */
 // The extension's build (src/host/ort-runtime.ts): WASM only, 14 MB. The package's default entry
-// also carries WebGPU and fetches the 28 MB JSEP binary, whose start-up made the recorded cold
-// start about 0.7 s slower than what the extension pays.
+// also carries WebGPU and fetches the 28 MB JSEP binary, whose start-up made the measured cold
+// start about 1 s slower than what the extension pays (src/engine/README.md, 2026-12-03).
 import * as ort from 'onnxruntime-web/wasm';
 import { createEngine } from '../../src/engine/engine';
 import { parseFloorMargin } from '../../src/engine/params';
