@@ -240,8 +240,10 @@ export function defineKeyboardTests(adapter: () => BrowserAdapter): void {
       await page.goto(a.origin() + FIELDS_PAGE_PATH);
       await clickEl(page, page.evaluate, `document.querySelector('#area')`);
       const plain = await swipeOnce(page.mouse, page.evaluate, trace);
-      // with no personal words again, the same swipe decodes as the baseline did
-      expect(plain, `after removing "${target}"`).toEqual(words);
+      // with no personal words again, the baseline's best word wins again; the lower ranks may
+      // swap between near-tied candidates, since each replay of the swipe through real pointer
+      // events is captured with slightly different points and times (seen in Firefox)
+      expect(plain[0], `after removing "${target}": ${plain.join(', ')} (baseline ${words.join(', ')})`).toBe(words[0]);
       await setControl(opts, '#priorWeight', 0.5);
       await setControl(opts, '#keyboardHeight', 240);
       await setControl(opts, '#suggestionCount', 4);
