@@ -368,7 +368,7 @@ export class LexiconTrie implements TokenTrie {
    * lowercase key, else the apostrophe-less key it was folded under (the build's rules).
    */
   priorOfWord(word: string): number {
-    const key = word.normalize('NFC').replace(/\u2019/g, "'").toLowerCase();
+    const { key } = keyOf(word);
     const p = this.priorOf(key);
     return Number.isNaN(p) && key.includes("'") ? this.priorOf(key.replace(/'/g, '')) : p;
   }
