@@ -324,6 +324,11 @@ def build_config(config_path: str | None, overrides: dict) -> TrainConfig:
     return TrainConfig(**d)
 
 
+def _shape_cfg(model_cfg: dict) -> dict:
+    """The model config fields that a warm start must share with its source checkpoint."""
+    return {k: v for k, v in model_cfg.items() if k != "dropout"}
+
+
 def train(cfg: TrainConfig, resume: bool = False, quiet: bool = False, real=None, dev=None) -> dict:
     torch.set_num_threads(cfg.threads)
     random.seed(cfg.seed)
@@ -371,7 +376,8 @@ def train(cfg: TrainConfig, resume: bool = False, quiet: bool = False, real=None
         if not src.is_absolute() and not src.exists():
             src = TRAINING_DIR / src
         ck = torch.load(src, map_location="cpu", weights_only=False)
-        if ck.get("model_cfg") != asdict(mcfg):
+        # dropout changes training only, not the weights' shapes or meaning, so a warm start may change it
+        if _shape_cfg(ck.get("model_cfg") or {}) != _shape_cfg(asdict(mcfg)):
             raise SystemExit(f"init_from {src}: its model config {ck.get('model_cfg')} differs from this run's "
                              f"{asdict(mcfg)}")
         model.load_state_dict(ck["model"])

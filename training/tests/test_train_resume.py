@@ -61,6 +61,11 @@ def test_slim_checkpoint_and_warm_start(tmp_path):
     assert b["step"] == 1
     changed = [k for k, v in b["model"].state_dict().items() if not torch.equal(v, m.state_dict()[k])]
     assert changed  # it trained from there
+    # dropout is a training setting, not part of the weights: a warm start may change it
+    nodrop = _cfg(tmp_path, "nodrop", 1)
+    nodrop.model = {**nodrop.model, "dropout": 0.0}
+    nodrop.init_from = str(small)
+    assert train(nodrop, quiet=True)["step"] == 1
     bad = _cfg(tmp_path, "mismatch", 1)
     bad.model = {**bad.model, "d_model": 48}
     bad.init_from = str(small)
