@@ -1,6 +1,7 @@
 """Slim checkpoints: the weights a later session needs, without the optimizer state.
 
     python -m swipe.checkpoint --slim runs/v2/best.pt checkpoints/swipe-v1.pt [--fp32]
+    python -m swipe.checkpoint --average runs/v6/ck-8000.pt runs/v6/ck-8500.pt ... --out avg.pt
 
 A training checkpoint (runs/<name>/best.pt) holds the AdamW moments too (3x the weights);
 the slim one keeps model_cfg, model, step, epoch, metrics and train_cfg, which is what
@@ -10,6 +11,10 @@ commit, so a fresh checkout can re-export or keep training. Its weights are floa
 small enough for the device tool to carry it with the training data; loading casts them back
 to float32 (load_state_dict copies into the float32 parameters), so what is exported is what
 was measured: the exporter's figures come from the loaded weights.
+
+--average writes the element-wise mean of several checkpoints of one run (same model config),
+e.g. the last few evals of a cosine schedule: a cheap ensemble in one model's weights. The
+result is a slim checkpoint; its `step` is the last source's and `averaged_from` names them all.
 """
 from __future__ import annotations
 
@@ -19,7 +24,8 @@ from pathlib import Path
 
 import torch
 
-KEEP = ("model_cfg", "model", "step", "epoch", "metrics", "train_cfg", "best_metric", "slim_of", "weights_dtype")
+KEEP = ("model_cfg", "model", "step", "epoch", "metrics", "train_cfg", "best_metric", "slim_of", "weights_dtype",
+        "averaged_from")
 
 
 def slim(src: str | Path, dst: str | Path, dtype: torch.dtype = torch.float16) -> dict:
@@ -31,21 +37,57 @@ def slim(src: str | Path, dst: str | Path, dtype: torch.dtype = torch.float16) -
     out["model"] = {k: (v.to(dtype) if v.is_floating_point() else v).contiguous() for k, v in ck["model"].items()}
     out["weights_dtype"] = str(dtype).replace("torch.", "")
     out["slim_of"] = str(src)
+    _save_atomic(out, dst)
+    return out
+
+
+def _save_atomic(obj: dict, dst: str | Path) -> None:
     dst = Path(dst)
     dst.parent.mkdir(parents=True, exist_ok=True)
     tmp = dst.with_suffix(dst.suffix + ".tmp")
-    torch.save(out, tmp)
+    torch.save(obj, tmp)
     os.replace(tmp, dst)  # atomic: never a half-written checkpoint
+
+
+def average(srcs: list[str | Path], dst: str | Path, dtype: torch.dtype = torch.float16) -> dict:
+    if len(srcs) < 2:
+        raise SystemExit("--average needs at least two checkpoints")
+    cks = [torch.load(s, map_location="cpu", weights_only=False) for s in srcs]
+    cfg = cks[0].get("model_cfg")
+    for s, ck in zip(srcs, cks):
+        if "model" not in ck or ck.get("model_cfg") != cfg:
+            raise SystemExit(f"{s}: not a checkpoint of the same model as {srcs[0]}")
+    mean = {}
+    for k, v in cks[0]["model"].items():
+        if v.is_floating_point():
+            acc = sum(ck["model"][k].double() for ck in cks) / len(cks)
+            mean[k] = acc.to(dtype).contiguous()
+        else:  # integer buffers (none in this model today) are not averaged
+            mean[k] = v
+    out = {k: cks[-1][k] for k in KEEP if k in cks[-1]}
+    out.update(model=mean, weights_dtype=str(dtype).replace("torch.", ""), metrics={},
+               averaged_from=[f"{s} (step {ck.get('step')})" for s, ck in zip(srcs, cks)])
+    out.pop("slim_of", None)
+    _save_atomic(out, dst)
     return out
 
 
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--slim", nargs=2, metavar=("SRC", "DST"), required=True)
+    mode = ap.add_mutually_exclusive_group(required=True)
+    mode.add_argument("--slim", nargs=2, metavar=("SRC", "DST"))
+    mode.add_argument("--average", nargs="+", metavar="SRC", help="checkpoints of one run to average (with --out)")
+    ap.add_argument("--out", help="where --average writes")
     ap.add_argument("--fp32", action="store_true", help="keep float32 weights (default float16)")
     a = ap.parse_args(argv)
-    out = slim(*a.slim, dtype=torch.float32 if a.fp32 else torch.float16)
-    print(f"wrote {a.slim[1]} ({Path(a.slim[1]).stat().st_size / 1e6:.1f} MB, step {out.get('step')})")
+    dtype = torch.float32 if a.fp32 else torch.float16
+    if a.average:
+        if not a.out:
+            ap.error("--average needs --out")
+        out, dst = average(a.average, a.out, dtype=dtype), a.out
+    else:
+        out, dst = slim(*a.slim, dtype=dtype), a.slim[1]
+    print(f"wrote {dst} ({Path(dst).stat().st_size / 1e6:.1f} MB, step {out.get('step')})")
 
 
 if __name__ == "__main__":

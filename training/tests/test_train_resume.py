@@ -110,3 +110,39 @@ def test_several_data_workers_build_different_batches(tmp_path):
     two = first(2)
     assert len(set(two)) == len(two)
     assert set(two[0::2][:2]) == set(first(0)[:2])  # worker 0 builds pool 0, as a single process does
+
+
+def test_average_checkpoints(tmp_path):
+    """--average: the element-wise mean of one run's checkpoints, loadable for export and warm start."""
+    import shutil
+
+    from swipe.checkpoint import average, main
+    from swipe.model import load_checkpoint
+
+    c = _cfg(tmp_path, "avg", 6)
+    c.stop_at_step = 3
+    train(c, quiet=True)
+    shutil.copy(tmp_path / "avg" / "last.pt", tmp_path / "s3.pt")
+    c.stop_at_step = 0
+    train(c, resume=True, quiet=True)
+    a = torch.load(tmp_path / "s3.pt", weights_only=False)
+    b = torch.load(tmp_path / "avg" / "last.pt", weights_only=False)
+    assert a["step"] == 3 and b["step"] == 6
+    out = average([tmp_path / "s3.pt", tmp_path / "avg" / "last.pt"], tmp_path / "mean.pt", dtype=torch.float32)
+    assert out["step"] == 6 and len(out["averaged_from"]) == 2 and "optimizer" not in out
+    m, _, meta = load_checkpoint(tmp_path / "mean.pt")
+    changed = 0
+    for k, v in m.state_dict().items():
+        want = (a["model"][k].double() + b["model"][k].double()) / 2
+        assert torch.allclose(v.double(), want, atol=1e-7), k
+        changed += not torch.equal(a["model"][k], b["model"][k])
+    assert changed  # the two sources differ, so the mean is neither of them
+    main(["--average", str(tmp_path / "s3.pt"), str(tmp_path / "mean.pt"), "--out", str(tmp_path / "m16.pt")])
+    assert torch.load(tmp_path / "m16.pt", weights_only=False)["weights_dtype"] == "float16"
+    other = _cfg(tmp_path, "other", 1)
+    other.model = {**other.model, "d_model": 48}
+    train(other, quiet=True)
+    with pytest.raises(SystemExit, match="same model"):
+        average([tmp_path / "s3.pt", tmp_path / "other" / "last.pt"], tmp_path / "bad.pt")
+    with pytest.raises(SystemExit, match="at least two"):
+        average([tmp_path / "s3.pt"], tmp_path / "bad.pt")
