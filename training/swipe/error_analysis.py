@@ -22,16 +22,12 @@ import json
 import math
 from collections import Counter
 
+from .contractions import bare as normalize  # how targets compare with displays: "Don't" -> "dont"
 from .data import load_layout, load_traces
 from .evaluate import Acc, read_preds, split_path
 
 SLOPPY_KEYS = 1.0
 OUTCOMES = ("top-1", "rank 2-4", "suspect", "out-of-lexicon", "missed, <= 3 letters", "missed")
-
-
-def normalize(word: str) -> str:
-    """How targets compare with predictions: lowercase, no apostrophe (HWS targets have none)."""
-    return word.lower().replace("'", "")
 
 
 def fidelity(trace: dict, layout: dict, word: str | None = None) -> dict | None:
