@@ -25,7 +25,7 @@ import numpy as np
 import torch
 from torch.utils.data import DataLoader, IterableDataset
 
-from .augment import augment_trace
+from .augment import augment_trace, sloppy_trace
 from .data import REPO_ROOT, data_dir, load_layout, load_traces, load_word_counts
 from .features import FeatureError, compute_features, layout_constants
 from .greedy import greedy_decode
@@ -49,6 +49,7 @@ class TrainConfig:
     synth_power: float = 0.3           # sampling prob ~ count ** power (flattened Zipf)
     aug_prob: float = 0.5              # probability a real trace is augmented
     aug_strength: float = 1.0
+    aug_sloppy: float = 0.0            # probability a real trace is also made sloppy (augment.sloppy_trace)
     batch_size: int = 64
     pool_batches: int = 32             # bucketing: sort a pool of this many batches by length
     max_steps: int = 20000
@@ -163,10 +164,17 @@ class BatchStream(IterableDataset):
     def _real_item(self, idx, rng):
         r = self.real
         word = str(r["words"][idx])
-        if rng.random() < self.cfg.aug_prob:
+        augment = rng.random() < self.cfg.aug_prob
+        # no draw when aug_sloppy is 0, so older configs replay the same stream
+        sloppy = self.cfg.aug_sloppy > 0 and rng.random() < self.cfg.aug_sloppy
+        if augment or sloppy:
             pts = r["points"][r["poff"][idx]: r["poff"][idx + 1]]
             W, H = r["wh"][idx]
-            tr = augment_trace({"points": pts, "width": W, "height": H}, rng, self.cfg.aug_strength)
+            tr = {"points": pts, "width": W, "height": H}
+            if augment:
+                tr = augment_trace(tr, rng, self.cfg.aug_strength)
+            if sloppy:
+                tr = sloppy_trace(tr, rng)
             try:
                 f = compute_features(tr["points"], W, H, self.layout, _layout_consts=self.consts)
             except FeatureError:

@@ -45,3 +45,27 @@ def test_augment_deterministic_and_valid():
     p = np.asarray(a["points"])
     assert np.all(np.diff(p[:, 2]) >= 0) and len(p) >= 2
     assert np.isfinite(compute_features(a["points"], a["width"], a["height"], layout)).all()
+
+
+def test_sloppy_deterministic_valid_and_less_faithful():
+    from swipe.augment import sloppy_trace
+    from swipe.error_analysis import fidelity, is_sloppy
+    layout = load_layout()
+    rng = np.random.default_rng(5)
+    traces = [dict(synth_trace(w, layout, rng), word=w) for w in WORDS for _ in range(30)]
+    a = sloppy_trace(traces[4], np.random.default_rng(3))
+    assert a["points"] == sloppy_trace(traces[4], np.random.default_rng(3))["points"]
+    assert a["points"] != traces[4]["points"]
+    before = after = 0
+    for tr in traces:
+        s = sloppy_trace(tr, rng)
+        p = np.asarray(s["points"])
+        assert len(p) >= 2 and np.all(np.diff(p[:, 2]) >= 0)
+        assert len(p) >= 0.6 * len(tr["points"]) or len(tr["points"]) < 5
+        assert np.isfinite(compute_features(s["points"], s["width"], s["height"], layout)).all()
+        before += is_sloppy(fidelity(tr, layout))
+        after += is_sloppy(fidelity({**tr, **s}, layout))
+    # the distortions must move paths off their letters (measured: see training/README)
+    assert after >= before + 0.1 * len(traces), (before, after)
+    one = sloppy_trace({"points": [[10.0, 10.0, 0.0]], "width": 400, "height": 150}, rng)
+    assert len(one["points"]) == 1
