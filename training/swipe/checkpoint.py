@@ -12,8 +12,9 @@ small enough for the device tool to carry it with the training data; loading cas
 to float32 (load_state_dict copies into the float32 parameters), so what is exported is what
 was measured: the exporter's figures come from the loaded weights.
 
---average writes the element-wise mean of several checkpoints of one run (same model config),
-e.g. the last few evals of a cosine schedule: a cheap ensemble in one model's weights. The
+--average writes the element-wise mean of several checkpoints of one model (same architecture;
+training-only fields such as dropout may differ), e.g. the last few evals of a cosine schedule,
+or the ends of runs warm-started one from another: a cheap ensemble in one model's weights. The
 result is a slim checkpoint; its `step` is the last source's and `averaged_from` names them all.
 """
 from __future__ import annotations
@@ -49,13 +50,23 @@ def _save_atomic(obj: dict, dst: str | Path) -> None:
     os.replace(tmp, dst)  # atomic: never a half-written checkpoint
 
 
+# Fields of model_cfg that change training only, never a weight's shape or meaning at inference:
+# checkpoints of warm-started runs that differ only in these (v5 with dropout 0.1, v6 without)
+# are points of one lineage and can be averaged.
+TRAINING_ONLY_CFG = ("dropout", "ctc_weight")
+
+
+def _architecture(cfg: dict | None) -> dict | None:
+    return None if cfg is None else {k: v for k, v in cfg.items() if k not in TRAINING_ONLY_CFG}
+
+
 def average(srcs: list[str | Path], dst: str | Path, dtype: torch.dtype = torch.float16) -> dict:
     if len(srcs) < 2:
         raise SystemExit("--average needs at least two checkpoints")
     cks = [torch.load(s, map_location="cpu", weights_only=False) for s in srcs]
-    cfg = cks[0].get("model_cfg")
+    cfg = _architecture(cks[0].get("model_cfg"))
     for s, ck in zip(srcs, cks):
-        if "model" not in ck or ck.get("model_cfg") != cfg:
+        if "model" not in ck or _architecture(ck.get("model_cfg")) != cfg:
             raise SystemExit(f"{s}: not a checkpoint of the same model as {srcs[0]}")
     mean = {}
     for k, v in cks[0]["model"].items():

@@ -146,3 +146,8 @@ def test_average_checkpoints(tmp_path):
         average([tmp_path / "s3.pt", tmp_path / "other" / "last.pt"], tmp_path / "bad.pt")
     with pytest.raises(SystemExit, match="at least two"):
         average([tmp_path / "s3.pt"], tmp_path / "bad.pt")
+    # a warm-started run that changed only training-only fields (dropout) averages with its parent
+    nodrop = dict(a, model_cfg={**a["model_cfg"], "dropout": 0.0 if a["model_cfg"]["dropout"] else 0.1})
+    torch.save(nodrop, tmp_path / "nodrop.pt")
+    mixed = average([tmp_path / "s3.pt", tmp_path / "nodrop.pt"], tmp_path / "mixed.pt", dtype=torch.float32)
+    assert mixed["model_cfg"] == nodrop["model_cfg"]  # the last source's config, as for one run
