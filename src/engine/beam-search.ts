@@ -25,7 +25,7 @@ import type { Hypothesis, ScoredWord, SearchResult } from './hypothesis';
 import type { SearchParams } from './params';
 import { logAddExp, logSoftmaxInPlace } from './step';
 import type { Decoder, StepShape } from './step';
-import { predictEntries } from './prefix-cache';
+import { predictEntries, prefixKey } from './prefix-cache';
 import type { PrefixCache, PrefixEntry } from './prefix-cache';
 import type { TokenTrie } from './token-trie';
 
@@ -119,7 +119,7 @@ export async function beamSearch(
       const need: Hypothesis[] = [];
       for (const h of active) {
         if (preds.has(h.node)) continue;
-        const hit = prefixCache?.get(h.key);
+        const hit = prefixCache?.get(prefixKey(h.key, shape.context));
         if (hit === undefined) need.push(h);
         else {
           preds.set(h.node, hit);
@@ -132,7 +132,7 @@ export async function beamSearch(
         need.forEach((h, i) => {
           const e = entries[i] as PrefixEntry;
           preds.set(h.node, e);
-          prefixCache?.set(h.key, e);
+          prefixCache?.set(prefixKey(h.key, shape.context), e);
         });
       }
       // Pass 1, blanks: every active hyp goes to the next-frame set B. Letters never touch B

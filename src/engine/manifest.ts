@@ -50,6 +50,12 @@ export interface PredictorSpec {
   variants?: Record<string, string>;
   /** as EncoderSpec.preOptimized */
   preOptimized?: string;
+  /**
+   * a stateless predictor: its output depends on the last `context` tokens only (its h carries
+   * the ones before the token fed), so prefixes that end alike share one output. Absent = LSTM:
+   * the output depends on the whole prefix.
+   */
+  context?: number;
 }
 
 /** joint.bin: the rest of the joint's weights (format swipe-joint-v1, docs/model-json.md). */
@@ -238,6 +244,7 @@ export function parseManifest(raw: unknown): ModelManifest {
     startToken: num(pr, 'startToken', 'predictor.startToken', 0),
     ...(predictorVariants ? { variants: predictorVariants } : {}),
     ...preOptimizedOf(pr, 'predictor'),
+    ...(pr.context === undefined ? {} : { context: num(pr, 'context', 'predictor.context', 1) }),
   };
   if (predictor.startToken >= vocab.length) bad('predictor.startToken', predictor.startToken, `outside vocab (size ${vocab.length})`);
   const jo = obj(r, 'joint', 'joint');

@@ -64,7 +64,7 @@ export class RnntModel {
     readonly joint: JointWeights,
   ) {
     const p = m.predictor;
-    this.shape = { layers: p.layers, hidden: p.hidden, vocabSize: m.vocab.length, blankId: m.blankId, startToken: p.startToken, vocab: m.vocab };
+    this.shape = { layers: p.layers, hidden: p.hidden, vocabSize: m.vocab.length, blankId: m.blankId, startToken: p.startToken, vocab: m.vocab, ...(p.context === undefined ? {} : { context: p.context }) };
   }
 
   static async create(ort: OrtModule, m: ModelManifest, encoderBytes: Uint8Array, predictorBytes: Uint8Array, jointBytes: Uint8Array, options?: SessionOptions): Promise<RnntModel> {

@@ -24,6 +24,15 @@ export interface PrefixEntry {
   c1: Float32Array;
 }
 
+/**
+ * The cache key of a prefix (token strings, one character each): the whole prefix, or for a
+ * stateless predictor (model.json predictor.context K) its last K letters, because prefixes that
+ * end alike have the same predictor output and state: "th", "eth", "both" share one entry.
+ */
+export function prefixKey(prefix: string, context?: number): string {
+  return context === undefined || prefix.length <= context ? prefix : prefix.slice(prefix.length - context);
+}
+
 /** Default capacity: 4096 entries of (J + 2·L·Hd) floats, 14.7 MB for swipe-v1 (J 256, Hd 320). */
 export const DEFAULT_PREFIX_CACHE_ENTRIES = 4096;
 
@@ -127,7 +136,7 @@ export async function warmPrefixCache(cache: PrefixCache, t: WarmTarget, maxLeng
       for (let b = 0; b < part.length; b++) {
         const x = part[b] as Item;
         const e = entries[b] as PrefixEntry;
-        cache.set(x.key, e);
+        cache.set(prefixKey(x.key, t.shape.context), e);
         computed++;
         if (depth < maxLength) {
           t.trie.forEachChild(x.node, (token, child) => {

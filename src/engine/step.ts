@@ -17,6 +17,8 @@ export interface StepShape {
   startToken: number;
   /** token strings, index = token id (words are spelled from these) */
   vocab: readonly string[];
+  /** a stateless predictor's context in tokens (model.json predictor.context); absent = the whole prefix */
+  context?: number;
 }
 
 export interface StepInput {

@@ -303,6 +303,13 @@ describe('model.json: variants and pre-optimized graphs', () => {
     expect(() => parseManifest({ ...raw, encoder: { ...raw.encoder, preOptimized: 3 } })).toThrow('encoder.preOptimized');
   });
 
+  it.skipIf(!dir)('should read a stateless predictor context (and none for an LSTM), rejecting a bad one', () => {
+    const raw = JSON.parse(readFileSync(`${dir}model.json`, 'utf8'));
+    expect(parseManifest({ ...raw, predictor: { ...raw.predictor, context: undefined } }).predictor.context).toBeUndefined();
+    expect(parseManifest({ ...raw, predictor: { ...raw.predictor, context: 2 } }).predictor.context).toBe(2);
+    for (const bad of [0, 1.5, '2']) expect(() => parseManifest({ ...raw, predictor: { ...raw.predictor, context: bad } })).toThrow('predictor.context');
+  });
+
   it('should create sessions unoptimized only for graphs the exporter already optimized', () => {
     expect(graphOptimizationFor('ORT_ENABLE_EXTENDED')).toBe('disabled');
     expect(graphOptimizationFor(undefined)).toBe('extended');

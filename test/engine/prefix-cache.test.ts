@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { beamSearch } from '../../src/engine/beam-search';
 import { buildLexicon, LexiconTrie } from '../../src/engine/lexicon-trie';
 import { DEFAULT_SEARCH } from '../../src/engine/params';
-import { PrefixCache, warmPrefixCache } from '../../src/engine/prefix-cache';
+import { PrefixCache, prefixKey, warmPrefixCache } from '../../src/engine/prefix-cache';
 import type { PrefixEntry } from '../../src/engine/prefix-cache';
 import { TOY_VOCAB, toyDecoder, toyShape } from './toy-model';
 
@@ -65,5 +65,72 @@ describe('warmPrefixCache (every prefix of up to N letters, at the host start)',
     const dec = toyDecoder(shape, 'hello', 12);
     expect(await warmPrefixCache(cache, { trie: lex, shape, jointDim: dec.jointDim, predict: (x) => dec.predict(x) })).toBe(3);
     expect(cache.size).toBe(3);
+  });
+});
+
+describe('a stateless predictor (model.json predictor.context): prefixes that end alike share an entry', () => {
+  it('should key on the last K letters, the whole prefix when shorter or without K', () => {
+    expect(prefixKey('both', 2)).toBe('th');
+    expect(prefixKey('th', 2)).toBe('th');
+    expect(prefixKey('t', 2)).toBe('t');
+    expect(prefixKey('', 2)).toBe('');
+    expect(prefixKey('both')).toBe('both');
+  });
+
+  // Toy stateless decoder (K = 2): h holds the token before the one fed, as id + 1 (0 = none),
+  // so its output depends on the last two tokens only, like swipe.model's pred_type "stateless".
+  function statelessDecoder(spelled: string, frames: number) {
+    const J = 3;
+    const dec = {
+      calls: 0,
+      rows: 0,
+      jointDim: J,
+      async predict({ tokens, h }: { tokens: Int32Array; h: Float32Array; c: Float32Array }) {
+        dec.calls++;
+        const B = tokens.length;
+        dec.rows += B;
+        const pred = new Float32Array(B * J);
+        for (let b = 0; b < B; b++) {
+          const before = (h[b] ?? 0) - 1; // -1 = none
+          for (let j = 0; j < J; j++) pred[b * J + j] = Math.fround(Math.sin((tokens[b] ?? 0) * 1.7 + before * 0.61 + j));
+        }
+        const h1 = Float32Array.from(tokens, (t) => t + 1);
+        return { pred, h: h1, c: new Float32Array(B) };
+      },
+      joint(frame: number, pred: Float32Array, offset: number, out: Float64Array) {
+        const pos = Math.min(spelled.length - 1, Math.floor((frame * spelled.length) / frames));
+        const target = TOY_VOCAB.indexOf(spelled[pos] ?? 'a');
+        for (let k = 0; k < TOY_VOCAB.length; k++) {
+          let z = k === target ? 3 : k === 27 ? 2.5 : 0;
+          for (let j = 0; j < J; j++) z += 0.3 * (pred[offset + j] ?? 0) * Math.cos(k * 7.3 + j * 1.9);
+          out[k] = Math.fround(z);
+        }
+        return out;
+      },
+    };
+    return dec;
+  }
+
+  it('should give the words and scores of an uncached search, and after a swipe call the predictor no more', async () => {
+    const words = ['hello', 'help', 'hell', 'yellow', 'mellow', 'fellow', 'hollow', 'he'];
+    const lex = new LexiconTrie(buildLexicon(words.map((word, i) => ({ word, logPrior: -1 - i / 3 }))).data, TOY_VOCAB);
+    const shape = { ...toyShape(1, 1), context: 2 };
+    const plain = await beamSearch(statelessDecoder('yellow', 14), shape, 14, lex, DEFAULT_SEARCH);
+    expect(plain.words.map((w) => w.word)).toContain('yellow');
+
+    const cache = new PrefixCache(100);
+    const first = statelessDecoder('yellow', 14);
+    const a = await beamSearch(first, shape, 14, lex, DEFAULT_SEARCH, undefined, cache);
+    expect(a.words).toEqual(plain.words);
+    // 'llo', 'ello', 'yello' ... all end in 'lo': far fewer entries than prefixes
+    expect(cache.size).toBeLessThan(first.rows + (a.cachedPrefixes ?? 0));
+    expect(cache.get('lo')).toBeDefined();
+    expect(cache.get('yello')).toBeUndefined();
+
+    const again = statelessDecoder('mellow', 14);
+    const b = await beamSearch(again, shape, 14, lex, DEFAULT_SEARCH, undefined, cache);
+    const direct = await beamSearch(statelessDecoder('mellow', 14), shape, 14, lex, DEFAULT_SEARCH);
+    expect(b.words).toEqual(direct.words);
+    expect(again.rows).toBeLessThan(first.rows); // 'mellow' reuses 'el', 'll', 'lo', 'ow' of 'yellow'
   });
 });

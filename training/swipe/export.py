@@ -780,7 +780,8 @@ def build(args) -> dict:
             "predictor": {"file": "predictor.onnx", "inputs": PRED_IN, "outputs": PRED_OUT,
                           "layers": layers, "hidden": hidden, "jointDim": joint_info["dim"],
                           "startToken": BLANK, "variants": pred_variants,
-                          "preOptimized": PREOPTIMIZED_LEVEL},
+                          "preOptimized": PREOPTIMIZED_LEVEL,
+                          **({"context": cfg.pred_context} if getattr(cfg, "pred_type", "lstm") == "stateless" else {})},
             "joint": {"file": "joint.bin", "format": "swipe-joint-v1", "dim": joint_info["dim"],
                       "encDim": joint_info["encDim"], "vocabSize": joint_info["vocabSize"],
                       "layout": ("little-endian; 16-byte header: ASCII 'SWJ1', uint32 J, uint32 D, "

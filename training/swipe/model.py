@@ -42,6 +42,8 @@ class ModelConfig:
     pred_embed: int = 64        # predictor token embedding size
     pred_hidden: int = 320      # predictor LSTM hidden size P = Hd
     pred_layers: int = 1        # predictor LSTM layers L
+    pred_type: str = "lstm"     # "lstm", or "stateless": the last pred_context tokens -> embeddings -> one layer
+    pred_context: int = 2       # stateless only: tokens of context (the last one fed and those before it)
     joint_dim: int = 256        # joint hidden size J
     ctc_weight: float = 0.3     # weight of the auxiliary CTC head; 0 disables the head
 
@@ -154,8 +156,17 @@ class SwipeTransducer(nn.Module):
         self.in_proj = nn.Linear(d, d)
         self.in_drop = nn.Dropout(cfg.dropout)
         self.blocks = nn.ModuleList([ConformerBlock(cfg) for _ in range(cfg.num_layers)])
-        self.embed = nn.Embedding(cfg.vocab_size, cfg.pred_embed)
-        self.lstm = nn.LSTM(cfg.pred_embed, cfg.pred_hidden, num_layers=cfg.pred_layers, batch_first=True)
+        if cfg.pred_type == "lstm":
+            self.embed = nn.Embedding(cfg.vocab_size, cfg.pred_embed)
+            self.lstm = nn.LSTM(cfg.pred_embed, cfg.pred_hidden, num_layers=cfg.pred_layers, batch_first=True)
+        elif cfg.pred_type == "stateless":
+            if cfg.pred_context < 2:
+                raise ValueError(f"pred_context {cfg.pred_context}: a stateless predictor needs at least 2")
+            # one embedding table per context position (row = position * V + token)
+            self.ctx_embed = nn.Embedding(cfg.pred_context * cfg.vocab_size, cfg.pred_embed)
+            self.ctx_proj = nn.Linear(cfg.pred_context * cfg.pred_embed, cfg.pred_hidden)
+        else:
+            raise ValueError(f"pred_type {cfg.pred_type!r}: 'lstm' or 'stateless'")
         self.pred_drop = nn.Dropout(cfg.dropout)
         self.joint_enc = nn.Linear(d, cfg.joint_dim)
         self.joint_pred = nn.Linear(cfg.pred_hidden, cfg.joint_dim)
@@ -185,11 +196,34 @@ class SwipeTransducer(nn.Module):
 
     # ---------------------------------------------------------------- predictor / joint
     def initial_state(self, batch: int, device=None):
+        """(h, c) before the first token. A stateless predictor keeps the pred_context - 1 tokens
+        before the one fed in h (as token id + 1, 0 = none, read as blank), so that both kinds share
+        one step interface (y_prev, h, c) -> (pred, h1, c1) and every runtime, search and export
+        treats them alike; its c (zeros, h's shape, as the runtimes expect) is carried unchanged."""
+        if self.cfg.pred_type == "stateless":
+            z = torch.zeros(1, batch, self.cfg.pred_context - 1, device=device)
+            return z, z.clone()
         z = torch.zeros(self.cfg.pred_layers, batch, self.cfg.pred_hidden, device=device)
         return z, z.clone()
 
+    def _stateless(self, ctx: torch.Tensor) -> torch.Tensor:
+        """ctx (..., K) token ids, position 0 = the last token -> (..., P)."""
+        K, V = self.cfg.pred_context, self.cfg.vocab_size
+        rows = ctx + torch.arange(K, device=ctx.device) * V
+        e = self.ctx_embed(rows).flatten(-2)  # (..., K*E)
+        return F.silu(self.ctx_proj(e))
+
     def predict_step(self, y_prev: torch.Tensor, h: torch.Tensor, c: torch.Tensor):
-        e = self.embed(y_prev.long())[:, None, :]  # (B,1,E)
+        y_prev = y_prev.long()
+        if self.cfg.pred_type == "stateless":
+            before = h[0].long() - 1  # (B, K-1); -1 = none
+            # any float state maps to a valid row (the exporters' parity checks feed random states)
+            before = torch.where(before < 0, torch.full_like(before, self.cfg.blank_id), before)
+            before = before.clamp(max=self.cfg.vocab_size - 1)
+            out = self._stateless(torch.cat([y_prev[:, None], before], dim=1))
+            h1 = torch.cat([(y_prev[:, None] + 1).to(h.dtype), h[0][:, :-1]], dim=1)[None]
+            return self.pred_drop(out), h1, c
+        e = self.embed(y_prev)[:, None, :]  # (B,1,E)
         out, (h1, c1) = self.lstm(e, (h, c))
         return self.pred_drop(out[:, 0]), h1, c1
 
@@ -198,6 +232,13 @@ class SwipeTransducer(nn.Module):
         B = targets.shape[0]
         start = torch.full((B, 1), self.cfg.blank_id, dtype=torch.long, device=targets.device)
         y = torch.cat([start, targets.long().clamp(min=0)], dim=1)
+        if self.cfg.pred_type == "stateless":
+            K = self.cfg.pred_context
+            pad = torch.full((B, K - 1), self.cfg.blank_id, dtype=torch.long, device=targets.device)
+            yp = torch.cat([pad, y], dim=1)  # (B, U+K)
+            U1 = y.shape[1]
+            ctx = torch.stack([yp[:, K - 1 - k: K - 1 - k + U1] for k in range(K)], dim=-1)  # (B,U+1,K)
+            return self.pred_drop(self._stateless(ctx))
         out, _ = self.lstm(self.embed(y))
         return self.pred_drop(out)
 
@@ -235,7 +276,7 @@ class SwipeTransducer(nn.Module):
 def count_params(model: nn.Module) -> dict:
     enc = sum(p.numel() for n, p in model.named_parameters()
               if n.startswith(("sub", "in_proj", "blocks")))
-    pred = sum(p.numel() for n, p in model.named_parameters() if n.startswith(("embed", "lstm")))
+    pred = sum(p.numel() for n, p in model.named_parameters() if n.startswith(("embed", "lstm", "ctx_")))
     joint = sum(p.numel() for n, p in model.named_parameters() if n.startswith("joint"))
     ctc = sum(p.numel() for n, p in model.named_parameters() if n.startswith("ctc"))
     return {"encoder": enc, "predictor": pred, "joint": joint, "ctc_head": ctc,

@@ -71,6 +71,12 @@ class TrainConfig:
     model: dict = field(default_factory=dict)  # ModelConfig overrides
     init_from: str = ""                # warm start: model weights of this checkpoint (fresh optimizer,
                                        # step 0); ignored when --resume finds last.pt
+    init_partial: bool = False         # warm start into another architecture: load the tensors of
+                                       # init_from whose name and shape match, the others keep their fresh
+                                       # init; every encoder tensor must load
+    freeze_encoder_steps: int = 0      # the encoder (and CTC head) get no update for the first N steps,
+                                       # so a freshly initialised predictor learns against a trained
+                                       # encoder before its gradients reach it
 
 
 # ------------------------------------------------------------------ data
@@ -337,6 +343,27 @@ def _shape_cfg(model_cfg: dict) -> dict:
     return {k: v for k, v in model_cfg.items() if k != "dropout"}
 
 
+ENCODER_PREFIXES = ("sub1.", "sub2.", "in_proj.", "blocks.")
+
+
+def load_matching(model: torch.nn.Module, state: dict) -> tuple[list[str], list[str]]:
+    """Copy the tensors of `state` whose name and shape match into `model` -> (loaded, kept fresh).
+    Every encoder tensor must be among the loaded: a partial warm start reuses a trained encoder."""
+    own = model.state_dict()
+    loaded = [k for k, v in state.items() if k in own and own[k].shape == v.shape]
+    missing_enc = [k for k in own if k.startswith(ENCODER_PREFIXES) and k not in loaded]
+    if missing_enc:
+        raise SystemExit(f"init_partial: the source lacks encoder tensors of this model: {missing_enc[:4]}")
+    model.load_state_dict({**own, **{k: state[k] for k in loaded}})
+    return loaded, sorted(k for k in own if k not in loaded)
+
+
+def _set_encoder_trainable(model: torch.nn.Module, on: bool) -> None:
+    for n, p in model.named_parameters():
+        if n.startswith(ENCODER_PREFIXES + ("ctc_head.",)):
+            p.requires_grad_(on)
+
+
 def train(cfg: TrainConfig, resume: bool = False, quiet: bool = False, real=None, dev=None) -> dict:
     torch.set_num_threads(cfg.threads)
     random.seed(cfg.seed)
@@ -385,12 +412,18 @@ def train(cfg: TrainConfig, resume: bool = False, quiet: bool = False, real=None
             src = TRAINING_DIR / src
         ck = torch.load(src, map_location="cpu", weights_only=False)
         # dropout changes training only, not the weights' shapes or meaning, so a warm start may change it
-        if _shape_cfg(ck.get("model_cfg") or {}) != _shape_cfg(asdict(mcfg)):
-            raise SystemExit(f"init_from {src}: its model config {ck.get('model_cfg')} differs from this run's "
-                             f"{asdict(mcfg)}")
-        model.load_state_dict(ck["model"])
-        if not quiet:
-            print(f"warm start from {src} (its step {ck.get('step')})", flush=True)
+        if cfg.init_partial:
+            loaded, skipped = load_matching(model, ck["model"])
+            if not quiet:
+                print(f"warm start from {src} (its step {ck.get('step')}): {len(loaded)} tensors loaded, "
+                      f"fresh: {', '.join(skipped) or 'none'}", flush=True)
+        else:
+            if _shape_cfg(ck.get("model_cfg") or {}) != _shape_cfg(asdict(mcfg)):
+                raise SystemExit(f"init_from {src}: its model config {ck.get('model_cfg')} differs from this run's "
+                                 f"{asdict(mcfg)}")
+            model.load_state_dict(ck["model"])
+            if not quiet:
+                print(f"warm start from {src} (its step {ck.get('step')})", flush=True)
     with open(out / "config.json", "w") as f:
         json.dump({"train_cfg": asdict(cfg), "model_cfg": asdict(mcfg), "params": count_params(model)}, f, indent=1)
     if not quiet:
@@ -424,7 +457,11 @@ def train(cfg: TrainConfig, resume: bool = False, quiet: bool = False, real=None
         torch.set_rng_state(rng_state["torch"])
         np.random.set_state(rng_state["numpy"])
         random.setstate(rng_state["python"])
+    frozen = None
     while step < cfg.max_steps:
+        if (step < cfg.freeze_encoder_steps) != frozen:
+            frozen = step < cfg.freeze_encoder_steps
+            _set_encoder_trainable(model, not frozen)
         b = to_device(next(it), device)
         for g in opt.param_groups:
             g["lr"] = lr_at(step, cfg)

@@ -2,7 +2,10 @@
 
 import time
 
+from dataclasses import replace
+
 import numpy as np
+import pytest
 import torch
 
 from swipe.data import load_layout
@@ -20,7 +23,8 @@ TINY = ModelConfig(d_model=48, num_layers=2, num_heads=2, ffn_dim=96, conv_kerne
                    pred_embed=16, pred_hidden=64, joint_dim=64, ctc_weight=0.3)
 
 
-def test_overfit_20_words():
+@pytest.mark.parametrize("pred", [{}, {"pred_type": "stateless", "pred_context": 2}], ids=["lstm", "stateless"])
+def test_overfit_20_words(pred):
     t0 = time.time()
     torch.manual_seed(0)
     layout = load_layout()
@@ -30,7 +34,7 @@ def test_overfit_20_words():
         tr = synth_trace(w, layout, rng, 360, 215)
         items.append((compute_features(tr["points"], 360, 215, layout), encode(w)))
     b = collate(items)
-    model = SwipeTransducer(TINY)
+    model = SwipeTransducer(replace(TINY, **pred))
     opt = torch.optim.Adam(model.parameters(), lr=5e-3)
     acc = 0.0
     for step in range(600):
