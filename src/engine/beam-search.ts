@@ -58,12 +58,17 @@ export function initialHypothesis(shape: StepShape, trie: TokenTrie): Hypothesis
  * (score desc, word asc). The display map can send two keys to one word ("dont", "don't"):
  * the first (best) one is kept, so the words stay distinct.
  */
-export function rankWords(hyps: Iterable<Hypothesis>, trie: TokenTrie, lambda: number, topK: number): ScoredWord[] {
+/**
+ * BEAM_SEARCH.md "Final": the hyps that end a word, by score desc then key; `penalty` (v4
+ * "Rescore", rescore.ts) is subtracted from each word's score before the sort.
+ */
+export function rankWords(hyps: Iterable<Hypothesis>, trie: TokenTrie, lambda: number, topK: number, penalty?: (key: string) => number): ScoredWord[] {
   const all: { key: string; score: number }[] = [];
   for (const h of hyps) {
     const p = trie.wordPrior(h.node);
     if (Number.isNaN(p) || h.key === '') continue;
-    all.push({ key: h.key, score: h.acoustic + lambda * p });
+    const score = h.acoustic + lambda * p;
+    all.push({ key: h.key, score: penalty ? score - penalty(h.key) : score });
   }
   all.sort((a, b) => (a.score > b.score ? -1 : a.score < b.score ? 1 : a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   const out: ScoredWord[] = [];
@@ -94,6 +99,8 @@ export async function beamSearch(
   signal?: AbortSignal,
   /** predictor outputs from earlier swipes (the engine's); read and filled, never required */
   prefixCache?: PrefixCache,
+  /** swipe-beam-v4 rescoring of the final list (rescore.ts TraceRescorer.penalty) */
+  penalty?: (key: string) => number,
 ): Promise<SearchResult> {
   const { layers: L, hidden: Hd, vocabSize: V, blankId, vocab } = shape;
   const J = dec.jointDim;
@@ -196,5 +203,5 @@ export async function beamSearch(
     }
     A = keep([...B.values()], p.beam, trie, lambda);
   }
-  return { words: frames > 0 ? rankWords(A, trie, lambda, p.topK) : [], stepCalls, cachedPrefixes };
+  return { words: frames > 0 ? rankWords(A, trie, lambda, p.topK, penalty) : [], stepCalls, cachedPrefixes };
 }

@@ -25,6 +25,7 @@ import { DEFAULT_PERSONAL, LIMITS } from './params';
 import type { PersonalParams, SearchParams } from './params';
 import { buildPersonalTrie } from './personal-words';
 import type { PersonalWord } from './personal-words';
+import { TraceRescorer, tracePolyline } from './rescore';
 import { MergedTrie } from './token-trie';
 import type { TokenTrie } from './token-trie';
 
@@ -61,6 +62,8 @@ export interface DecodeTrace {
 export interface DecodeOptions extends Partial<SearchParams> {
   /** 'beam' (default, on release) or 'greedy' (live preview) */
   mode?: 'beam' | 'greedy';
+  /** false: skip the model's geometric rescoring (decoding.rescore), i.e. swipe-beam-v3 */
+  rescore?: boolean;
 }
 
 export interface DecodeTimings {
@@ -179,6 +182,7 @@ function resolveParams(m: ModelManifest, o: DecodeOptions): SearchParams {
     if (!Number.isInteger(v) || v < 1 || v > LIMITS[k]) throw new EngineError('bad-options', `${k} = ${String(v)} (integer 1..${LIMITS[k]})`);
   }
   if (!Number.isFinite(p.priorWeight) || p.priorWeight < 0) throw new EngineError('bad-options', `priorWeight = ${String(p.priorWeight)}`);
+  if (o.rescore !== undefined && typeof o.rescore !== 'boolean') throw new EngineError('bad-options', `rescore = ${String(o.rescore)}`);
   if (o.mode !== undefined && o.mode !== 'beam' && o.mode !== 'greedy') throw new EngineError('bad-options', `mode = ${String(o.mode)}`);
   return p;
 }
@@ -255,7 +259,14 @@ export async function createEngine(cfg: EngineConfig): Promise<Engine> {
     if (signal) await yieldToEventLoop();
     throwIfAborted(signal);
     const dec = model.decoderFor(enc);
-    const res = options.mode === 'greedy' ? await greedySearch(dec, model.shape, enc.frames, trie, params, signal) : await beamSearch(dec, model.shape, enc.frames, trie, params, signal, prefixCache);
+    let res;
+    if (options.mode === 'greedy') {
+      res = await greedySearch(dec, model.shape, enc.frames, trie, params, signal);
+    } else {
+      const spec = options.rescore === false ? undefined : manifest.decoding.rescore;
+      const rescorer = spec ? new TraceRescorer(tracePolyline(trace, lc), lc, spec) : undefined;
+      res = await beamSearch(dec, model.shape, enc.frames, trie, params, signal, prefixCache, rescorer && ((key) => rescorer.penalty(key)));
+    }
     const t3 = performance.now();
     const work = dec.work ?? { predictorMs: 0, predictorRows: 0, jointRows: 0 };
     return {

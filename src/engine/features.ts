@@ -43,15 +43,16 @@ export function checkSize(trace: { width: unknown; height: unknown }): void {
   }
 }
 
-export function computeFeatures(trace: TraceInput, lc: LayoutConstants, p: FeatureParams = FEATURES_V1): Features {
+/** Steps 1-2 (clean, normalize, clamp): u, v in keyboard fractions, t non-decreasing. */
+export function normalizedPoints(trace: TraceInput): { u: number[]; v: number[]; t: number[] } {
   checkSize(trace);
   const W = trace.width;
   const H = trace.height;
   // 1. Clean: keep points whose x, y, t are all finite numbers; make t non-decreasing.
   const pts = Array.isArray(trace.points) ? trace.points : [];
-  let u: number[] = [];
-  let v: number[] = [];
-  let t: number[] = [];
+  const u: number[] = [];
+  const v: number[] = [];
+  const t: number[] = [];
   for (const pt of pts) {
     if (!Array.isArray(pt)) continue;
     const x = pt[0];
@@ -65,8 +66,13 @@ export function computeFeatures(trace: TraceInput, lc: LayoutConstants, p: Featu
     const prev = t.length > 0 ? (t[t.length - 1] as number) : tt;
     t.push(Math.max(tt, prev));
   }
+  if (u.length === 0) throw new EngineError('empty-trace', 'no point with finite x, y and t');
+  return { u, v, t };
+}
+
+export function computeFeatures(trace: TraceInput, lc: LayoutConstants, p: FeatureParams = FEATURES_V1): Features {
+  let { u, v, t } = normalizedPoints(trace);
   const N = u.length;
-  if (N === 0) throw new EngineError('empty-trace', 'no point with finite x, y and t');
   // 3. Resample to M points when longer.
   const M = p.maxFrames;
   if (N > M) {

@@ -4,6 +4,7 @@
  * every field the runtime reads and names the bad one in a `model-corrupt` error (sherpa-onnx's
  * "errors quote the bad value").
  */
+import type { RescoreSpec } from './rescore';
 import { EngineError } from './errors';
 
 export interface FeaturesSpec {
@@ -80,6 +81,8 @@ export interface DecodingSpec {
   scoreMargin?: number;
   /** optional: params.ts SearchParams.floorMargin (swipe-beam-v3; absent = v2) */
   floorMargin?: number;
+  /** optional: geometric rescoring of the final list (swipe-beam-v4, rescore.ts; absent = v3) */
+  rescore?: RescoreSpec;
 }
 
 export interface ModelMetrics {
@@ -274,6 +277,17 @@ export function parseManifest(raw: unknown): ModelManifest {
   };
   if (d.scoreMargin !== undefined) decoding.scoreMargin = num(d, 'scoreMargin', 'decoding.scoreMargin', 0, false);
   if (d.floorMargin !== undefined) decoding.floorMargin = num(d, 'floorMargin', 'decoding.floorMargin', 0, false);
+  if (d.rescore !== undefined) {
+    const rs = obj(d, 'rescore', 'decoding.rescore');
+    const points = num(rs, 'points', 'decoding.rescore.points', 2);
+    if (points > 1024) bad('decoding.rescore.points', points, 'expected <= 1024');
+    decoding.rescore = {
+      points,
+      loc: num(rs, 'loc', 'decoding.rescore.loc', 0, false),
+      shape: num(rs, 'shape', 'decoding.rescore.shape', 0, false),
+      ends: num(rs, 'ends', 'decoding.rescore.ends', 0, false),
+    };
+  }
   const m: ModelManifest = { formatVersion: 1, name, features, vocab: vocab as string[], blankId, encoder, step, predictor, joint, lexicon, layout, decoding };
   if (r.metrics !== undefined) m.metrics = obj(r, 'metrics', 'metrics') as ModelMetrics;
   return m;

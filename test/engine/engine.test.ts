@@ -9,6 +9,8 @@ import { layoutConstants, validateLayout } from '../../src/engine/layout';
 import { computeFeatures } from '../../src/engine/features';
 import { RnntModel, graphOptimizationFor } from '../../src/engine/ort-session';
 import { parseManifest } from '../../src/engine/manifest';
+import { TraceRescorer, tracePolyline } from '../../src/engine/rescore';
+import type { RescoreSpec } from '../../src/engine/rescore';
 import { buildLexicon, fnv1a, serializeLexicon } from '../../src/engine/lexicon-trie';
 import { GOLDEN_DIR, engineFor, fileLoader, goldenBeam, goldenModelDir } from './model-fixture';
 
@@ -81,10 +83,13 @@ describe.skipIf(!dir)('engine on the exported model (golden parity)', () => {
   }, 30_000); // creates its own sessions: seconds on a loaded 2-core machine
 
   it('should return the golden beam words in the same order with scores within 1e-3', async () => {
-    const g = JSON.parse(readFileSync(goldenBeam, 'utf8')) as { cases: BeamCase[]; tolerance: { scoreAbs: number }; decoding: Record<string, number> };
+    const g = JSON.parse(readFileSync(goldenBeam, 'utf8')) as { cases: BeamCase[]; tolerance: { scoreAbs: number }; decoding: Record<string, unknown> };
+    // the golden decoding's rescoring is the model's own (a decode option only turns it off)
+    const { rescore, ...search } = g.decoding;
+    expect(engine.manifest.decoding.rescore).toEqual(rescore);
     let worst = 0;
     for (const c of g.cases) {
-      const r = await engine.decode({ points: c.points, width: num(c.width), height: num(c.height) }, g.decoding);
+      const r = await engine.decode({ points: c.points, width: num(c.width), height: num(c.height) }, search);
       expect(r.frames, c.id).toBe(num(c.encodedLength));
       // Display forms ("I", "don't") compare as the reference's keys, as the scorer does.
       expect(r.words.map((w) => keyOfDisplay(w.word)), c.id).toEqual(c.words);
@@ -94,16 +99,39 @@ describe.skipIf(!dir)('engine on the exported model (golden parity)', () => {
     expect(worst).toBeLessThanOrEqual(g.tolerance.scoreAbs);
   }, 60_000);
 
+  it('should rescore the same searched words by their template penalty, and skip it when asked', async () => {
+    const spec = engine.manifest.decoding.rescore;
+    expect(spec).toBeDefined();
+    const cases = (JSON.parse(readFileSync(goldenBeam, 'utf8')) as { cases: BeamCase[] }).cases.slice(0, 4);
+    const lc = layoutConstants(validateLayout(JSON.parse(readFileSync(`${dir}${engine.manifest.layout}`, 'utf8'))));
+    let reordered = 0;
+    for (const c of cases) {
+      const trace = { points: c.points, width: num(c.width), height: num(c.height) };
+      const plain = await engine.decode(trace, { topK: 16, rescore: false });
+      const rescored = await engine.decode(trace, { topK: 16 });
+      expect(new Set(rescored.words.map((w) => w.word))).toEqual(new Set(plain.words.map((w) => w.word)));
+      expect(rescored.frames).toBe(plain.frames);
+      const r = new TraceRescorer(tracePolyline(trace, lc), lc, spec as RescoreSpec);
+      const want = plain.words.map((w) => ({ word: w.word, score: w.score - r.penalty(keyOfDisplay(w.word)) }));
+      want.sort((a, b) => b.score - a.score || (a.word < b.word ? -1 : 1));
+      expect(rescored.words).toEqual(want);
+      if (rescored.words.map((w) => w.word).join() !== plain.words.map((w) => w.word).join()) reordered++;
+    }
+    expect(reordered).toBeGreaterThan(0);
+    await expect(engine.decode({ points: [[1, 1, 0], [30, 30, 10]], width: 360, height: 215 }, { rescore: 'yes' as unknown as boolean })).rejects.toThrow('rescore');
+  }, 60_000);
+
   it('should keep the golden words with the opt-in score margin of 20 nats, with no more predictor calls', async () => {
-    const g = JSON.parse(readFileSync(goldenBeam, 'utf8')) as { cases: BeamCase[]; decoding: Record<string, number> };
+    const g = JSON.parse(readFileSync(goldenBeam, 'utf8')) as { cases: BeamCase[]; decoding: Record<string, unknown> };
+    const { rescore: _modelRescore, ...search } = g.decoding;
     let exact = 0;
     let pruned = 0;
     for (const c of g.cases.slice(0, 4)) {
       const trace = { points: c.points, width: num(c.width), height: num(c.height) };
-      const r = await engine.decode(trace, { ...g.decoding, scoreMargin: 20 });
+      const r = await engine.decode(trace, { ...search, scoreMargin: 20 });
       expect(r.words.map((w) => keyOfDisplay(w.word)), c.id).toEqual(c.words);
       pruned += r.stepCalls;
-      exact += (await engine.decode(trace, g.decoding)).stepCalls;
+      exact += (await engine.decode(trace, search)).stepCalls;
     }
     expect(pruned).toBeLessThanOrEqual(exact);
   }, 60_000);
@@ -308,6 +336,18 @@ describe('model.json: variants and pre-optimized graphs', () => {
     expect(parseManifest({ ...raw, predictor: { ...raw.predictor, context: undefined } }).predictor.context).toBeUndefined();
     expect(parseManifest({ ...raw, predictor: { ...raw.predictor, context: 2 } }).predictor.context).toBe(2);
     for (const bad of [0, 1.5, '2']) expect(() => parseManifest({ ...raw, predictor: { ...raw.predictor, context: bad } })).toThrow('predictor.context');
+  });
+
+  it.skipIf(!dir)('should read the v4 rescoring weights, rejecting bad ones naming the field', () => {
+    const raw = JSON.parse(readFileSync(`${dir}model.json`, 'utf8'));
+    const d = { ...raw.decoding, rescore: undefined };
+    expect(parseManifest({ ...raw, decoding: d }).decoding.rescore).toBeUndefined();
+    const rs = { points: 32, loc: 0.5, shape: 16, ends: 1 };
+    expect(parseManifest({ ...raw, decoding: { ...d, rescore: rs } }).decoding.rescore).toEqual(rs);
+    for (const [field, bad] of [['points', 1], ['points', 4096], ['points', 2.5], ['loc', -1], ['shape', 'x'], ['ends', null]] as const) {
+      expect(() => parseManifest({ ...raw, decoding: { ...d, rescore: { ...rs, [field]: bad } } })).toThrow(`decoding.rescore.${field}`);
+    }
+    expect(() => parseManifest({ ...raw, decoding: { ...d, rescore: [1, 2, 3] } })).toThrow('decoding.rescore');
   });
 
   it('should create sessions unoptimized only for graphs the exporter already optimized', () => {

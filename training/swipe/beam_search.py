@@ -22,6 +22,7 @@ from typing import Callable, Protocol
 import numpy as np
 
 from .lexicon import LETTERS, Lexicon, Trie
+from .rescore import RescoreParams
 
 
 @dataclass
@@ -33,6 +34,8 @@ class BeamConfig:
     top_k: int = 4
     # swipe-beam-v3 beam-floor pruning (BEAM_SEARCH.md); None or inf = v2's exhaustive symbol loop
     floor_margin: float | None = None
+    # swipe-beam-v4 geometric rescoring of the final list (rescore.py); None = v3
+    rescore: RescoreParams | None = None
 
     def validate(self) -> "BeamConfig":
         for k in ("beam", "prune", "max_symbols_per_frame", "top_k"):
@@ -43,6 +46,8 @@ class BeamConfig:
         fm = self.floor_margin
         if fm is not None and (math.isnan(fm) or fm < 0):
             raise ValueError(f"BeamConfig.floor_margin must be >= 0 or None, got {fm!r}")
+        if self.rescore is not None:
+            self.rescore.validate()
         return self
 
     def to_manifest(self) -> dict:
@@ -50,7 +55,14 @@ class BeamConfig:
                 "maxSymbolsPerFrame": self.max_symbols_per_frame,
                 "priorWeight": self.prior_weight, "topK": self.top_k,
                 **({"floorMargin": self.floor_margin}
-                   if self.floor_margin is not None and math.isfinite(self.floor_margin) else {})}
+                   if self.floor_margin is not None and math.isfinite(self.floor_margin) else {}),
+                **({"rescore": self.rescore.to_manifest()} if self.rescore is not None else {})}
+
+    @property
+    def spec(self) -> str:
+        if self.rescore is not None:
+            return "swipe-beam-v4"
+        return "swipe-beam-v3" if self.floor_margin is not None else "swipe-beam-v2"
 
 
 class StepDecoder(Protocol):
@@ -171,10 +183,12 @@ def beam_search(
     cfg: BeamConfig | None = None,
     bonus: Callable[[str], float] | None = None,
     stats: dict | None = None,
+    penalty: Callable[[str], float] | None = None,
 ) -> list[tuple[str, float]]:
     """Decode one trace's encoder frames ``enc`` (T', D) -> [(word, score)] best first (<= top_k).
 
-    score = acoustic + prior_weight * logprior(word) + bonus(word) (bonus: personal-word hook,
+    score = acoustic + prior_weight * logprior(word) + bonus(word) - penalty(word) (bonus: the
+    personal-word hook, default 0; penalty: swipe-beam-v4 rescoring, rescore.penalty_for_trace,
     default 0). Returns [] when no lexicon word survives (e.g. T' == 0).
 
     swipe-beam-v2: a prefix's predictor output (pred_proj, h1, c1) depends on the prefix only, so
@@ -265,6 +279,8 @@ def beam_search(
         score = hp.acoustic + lam * trie.logprior[hp.node]
         if bonus is not None:
             score += float(bonus(w))
+        if penalty is not None:  # v4 "Rescore": the trace's template distances to the word
+            score -= float(penalty(w))
         out.append((w, score))
     out.sort(key=lambda e: (-e[1], e[0]))
     return out[: cfg.top_k]

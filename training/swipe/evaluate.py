@@ -29,6 +29,7 @@ from pathlib import Path
 import numpy as np
 
 from .beam_search import BeamConfig, beam_search, floor_margin_arg, joint_enc64, joint_out64
+from .rescore import Geometry, parse_rescore_arg, trace_penalty
 from .data import data_dir, load_layout, load_traces
 from .lexicon import Lexicon, train_words
 from .vocab import BLANK, TOKENS
@@ -253,9 +254,11 @@ def decode_traces(runner, traces, lexicon: Lexicon, cfg: BeamConfig, layout: dic
     if progress:
         from tqdm import tqdm
         it = tqdm(it, total=len(traces), desc="beam", file=sys.stderr, mininterval=5)
+    geometry = Geometry(layout) if cfg.rescore is not None else None
     for tr, enc in it:
         s = time.perf_counter()
-        res = [] if enc is None else beam_search(runner, enc, lexicon, cfg)
+        res = [] if enc is None else beam_search(runner, enc, lexicon, cfg,
+                                                 penalty=trace_penalty(tr, geometry, cfg.rescore))
         preds.append({"id": tr.get("id"), "words": [w for w, _ in res],
                       "scores": [round(x, 6) for _, x in res],
                       "ms": round((time.perf_counter() - s) * 1000, 3)})
@@ -402,6 +405,9 @@ def main(argv=None):
     ap.add_argument("--top-k", type=int, default=4)
     ap.add_argument("--floor-margin", default="off",
                     help="beam-floor margin in nats (BEAM_SEARCH.md v3); 'off' = v2's exhaustive loop")
+    ap.add_argument("--rescore", default=None,
+                    help="swipe-beam-v4 geometric rescoring: 'off', or LOC,SHAPE,ENDS[,POINTS] "
+                         "weights (default: --onnx model.json decoding.rescore, else off)")
     ap.add_argument("--batch-size", type=int, default=16)
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--sweep-prior", default=None,
@@ -428,13 +434,15 @@ def main(argv=None):
     print(f"model: {a.checkpoint or (str(mdir) + ' [' + runner.encoder_file + ']')}; "
           f"{len(traces)} traces from {tpath}; lexicon {len(lex)} words ({lex.source})", flush=True)
 
+    rescore = parse_rescore_arg(a.rescore, runner.manifest["decoding"].get("rescore")
+                                if mdir is not None else None)
     lams = [float(x) for x in a.sweep_prior.split(",")] if a.sweep_prior else [lam]
     encs = None
     results = []
     for lw in lams:
         cfg = BeamConfig(beam=a.beam, prune=a.prune, max_symbols_per_frame=a.max_symbols,
                          prior_weight=lw, top_k=a.top_k,
-                         floor_margin=floor_margin_arg(a.floor_margin)).validate()
+                         floor_margin=floor_margin_arg(a.floor_margin), rescore=rescore).validate()
         preds, tm, encs = decode_traces(runner, traces, lex, cfg, layout, a.batch_size, encs,
                                         progress=a.progress)
         m = score({p["id"]: p["words"] for p in preds}, traces, seen, lex.words)
@@ -445,6 +453,7 @@ def main(argv=None):
                    "traces_per_s": n / tot if tot > 0 else None, "timing_s": tm}
         results.append(summary)
         print(f"\nλ = {lw}  beam {cfg.beam}  prune {cfg.prune}  maxSymbols {cfg.max_symbols_per_frame}"
+              f"  rescore {'off' if rescore is None else rescore.to_manifest()}"
               f"  |  {n / max(tot, 1e-9):.1f} traces/s (encoder {tm['encoder_s']:.1f}s, "
               f"beam {tm['beam_s']:.1f}s)")
         print(format_metrics(m), flush=True)

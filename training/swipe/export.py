@@ -69,6 +69,7 @@ from pathlib import Path
 import numpy as np
 
 from .beam_search import BeamConfig, beam_search, floor_margin_arg, joint_enc64, joint_out64
+from .rescore import Geometry, parse_rescore_arg, trace_penalty
 from .data import data_dir, load_layout, load_traces
 from .evaluate import (NUM_FEATURES, OnnxRunner, TorchRunner, decode_traces, encode_traces,
                        ort_session, pad_batch, score, split_path, trace_features)
@@ -578,6 +579,7 @@ def golden_vectors(model_dir: Path, name: str, traces, layout, lexicon, cfg, n_b
             "predictorOutputs": PRED_OUT, "cases": step_cases}
     # beam: fixed dev traces, B = 1 encoder runs, fp32 models
     beam_cases = []
+    geometry = Geometry(layout)
     stride = max(1, len(traces) // (n_beam * 3))
     for t in traces[::stride]:
         try:
@@ -586,7 +588,8 @@ def golden_vectors(model_dir: Path, name: str, traces, layout, lexicon, cfg, n_b
             continue
         x, ln = pad_batch([f])
         enc, el = r.encode(x, ln)
-        res = beam_search(r, enc[0, : int(el[0])], lexicon, cfg)
+        res = beam_search(r, enc[0, : int(el[0])], lexicon, cfg,
+                          penalty=trace_penalty(t, geometry, cfg.rescore))
         sc = [s for _, s in res]
         # keep traces whose ranking is not decided by a near-tie (robust to float noise)
         if any(a - b < 10 * GOLDEN_BEAM_TOL for a, b in zip(sc, sc[1:])):
@@ -601,7 +604,7 @@ def golden_vectors(model_dir: Path, name: str, traces, layout, lexicon, cfg, n_b
             "layout": "qwerty.json", "decoding": cfg.to_manifest(),
             "tolerance": {"words": "identical, same order", "scoreAbs": GOLDEN_BEAM_TOL,
                           "note": ("features (swipe-features-v1) -> encoder.onnx B=1 -> "
-                                   f"BEAM_SEARCH.md ({'swipe-beam-v3' if cfg.floor_margin is not None else 'swipe-beam-v2'}); traces are dev traces whose consecutive "
+                                   f"BEAM_SEARCH.md ({cfg.spec}); traces are dev traces whose consecutive "
                                    f"scores differ by >= {10 * GOLDEN_BEAM_TOL}")},
             "cases": beam_cases}
     return {"encoder.json": encoder, "step.json": step, "beam.json": beam}
@@ -634,6 +637,25 @@ def evaluate_all(model, out_dir: Path, traces, layout, lexicon, cfg, seen, inclu
         log(f"  dev {key:<9} top-1 {100 * a['top1']:.2f}%  top-4 {100 * a['top4']:.2f}%  "
             f"MRR {100 * a['mrr']:.2f}%  ({len(traces)} traces, {tm['total_s']:.0f}s)")
     return res
+
+
+def metrics_block(res: dict, name: str, traces: int, limit, lexicon, dcfg) -> dict:
+    """model.json `metrics` from evaluate_all's results (the fp32 ONNX figures on top)."""
+    base = res["onnxFp32"]
+    rs = dcfg.rescore
+    return {"data": "shared/data/hws/dev.jsonl.gz", "split": "dev", "traces": traces,
+            "limit": limit, "top1": base["top1"], "top4": base["top4"], "mrr": base["mrr"],
+            "lexiconSize": len(lexicon), "lexicon": lexicon.source,
+            "byRuntime": {k: {kk: v[kk] for kk in ("top1", "top4", "mrr", "tracesPerSecond")}
+                          for k, v in res.items()},
+            "strata": base["strata"], "decodingSpec": dcfg.spec,
+            "command": (f"python -m swipe.evaluate --onnx public/models/{name} --variant fp32"
+                        f" --beam {dcfg.beam} --prune {dcfg.prune} --max-symbols {dcfg.max_symbols_per_frame}"
+                        f" --prior-weight {dcfg.prior_weight}"
+                        f" --floor-margin {dcfg.floor_margin if dcfg.floor_margin is not None else 'off'}"
+                        f" --rescore {'off' if rs is None else f'{rs.loc},{rs.shape},{rs.ends},{rs.points}'}"
+                        + (f" --limit {limit}" if limit else "")),
+            "note": "figures of the shipped encoder variant (encoder.file); onnxruntime CPU"}
 
 
 def build_android_checked(model, tmp: Path, calib_batches, parity_batches, args) -> dict:
@@ -679,7 +701,8 @@ def build(args) -> dict:
         lexicon = Lexicon.build_default(top_n=args.lexicon_top_n)
     dcfg = BeamConfig(beam=args.beam, prune=args.prune, max_symbols_per_frame=args.max_symbols,
                       prior_weight=args.prior_weight, top_k=args.top_k,
-                      floor_margin=floor_margin_arg(args.floor_margin)).validate()
+                      floor_margin=floor_margin_arg(args.floor_margin),
+                      rescore=parse_rescore_arg(args.rescore or "off")).validate()
 
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{name}.tmp-", dir=out.parent))
@@ -804,18 +827,7 @@ def build(args) -> dict:
             res = evaluate_all(model, tmp, ev, layout, lexicon, dcfg, seen, int8 is not None,
                                include_pte=android is not None, include_pred_int8=pred_int8 is not None)
             base = res["onnxFp32"]
-            metrics = {"data": "shared/data/hws/dev.jsonl.gz", "split": "dev", "traces": len(ev),
-                       "limit": n, "top1": base["top1"], "top4": base["top4"], "mrr": base["mrr"],
-                       "lexiconSize": len(lexicon), "lexicon": lexicon.source,
-                       "byRuntime": {k: {kk: v[kk] for kk in ("top1", "top4", "mrr", "tracesPerSecond")}
-                                     for k, v in res.items()},
-                       "strata": base["strata"],
-                       "command": (f"python -m swipe.evaluate --onnx public/models/{name} --variant fp32"
-                                   f" --beam {dcfg.beam} --prune {dcfg.prune} --max-symbols {dcfg.max_symbols_per_frame}"
-                                   f" --prior-weight {dcfg.prior_weight}"
-                                   f" --floor-margin {dcfg.floor_margin if dcfg.floor_margin is not None else 'off'}"
-                                   + (f" --limit {n}" if n else "")),
-                       "note": "figures of the shipped encoder variant (encoder.file); onnxruntime CPU"}
+            metrics = metrics_block(res, name, len(ev), n, lexicon, dcfg)
         else:
             log("[5/6] dev evaluation skipped (--eval-limit 0)")
         sizes = {p.name: p.stat().st_size for p in sorted(tmp.iterdir()) if p.is_file()}
@@ -905,6 +917,9 @@ def main(argv=None):
     ap.add_argument("--top-k", type=int, default=4)
     ap.add_argument("--floor-margin", default="2",
                     help="beam-floor margin in nats written to model.json (BEAM_SEARCH.md v3); 'off' = v2")
+    ap.add_argument("--rescore", default="off",
+                    help="swipe-beam-v4 geometric rescoring weights LOC,SHAPE,ENDS[,POINTS] written to "
+                         "model.json (tune them with swipe.evaluate --rescore); 'off' = v3")
     ap.add_argument("--golden", default=None, help="write encoder/step/beam golden JSON here")
     ap.add_argument("--threads", type=int, default=1)
     a = ap.parse_args(argv)

@@ -10,6 +10,7 @@ from swipe.evaluate import OnnxRunner, TorchRunner
 from swipe.export import main as export_main
 from swipe.lexicon import Lexicon
 from swipe.model import ModelConfig, SwipeTransducer
+from swipe.rescore import Geometry, RescoreParams, trace_penalty
 from swipe.vocab import TOKENS
 
 TINY = dict(d_model=32, num_layers=2, num_heads=2, ffn_dim=32, conv_kernel=5, pred_embed=8,
@@ -182,12 +183,15 @@ def test_committed_golden_reproduced():
     layout = load_layout(d / g["layout"])
     dc = g["decoding"]
     cfg = BeamConfig(dc["beam"], dc["prune"], dc["maxSymbolsPerFrame"], dc["priorWeight"], dc["topK"],
-                     floor_margin=dc.get("floorMargin"))
+                     floor_margin=dc.get("floorMargin"),
+                     rescore=RescoreParams.from_manifest(dc.get("rescore")))
+    geometry = Geometry(layout)
     for case in g["cases"][:4]:
         x, ln = pad_batch([trace_features(case, layout)])
         enc, el = r.encode(x, ln)
         assert int(el[0]) == case["encodedLength"]
-        res = beam_search(r, enc[0, : int(el[0])], lex, cfg)
+        res = beam_search(r, enc[0, : int(el[0])], lex, cfg,
+                          penalty=trace_penalty(case, geometry, cfg.rescore))
         assert [w for w, _ in res] == case["words"]
         np.testing.assert_allclose([s for _, s in res], case["scores"], atol=g["tolerance"]["scoreAbs"])
     enc_g = json.loads((GOLDEN / "encoder.json").read_text())
@@ -203,3 +207,29 @@ def test_committed_golden_reproduced():
                  np.asarray(st["c0"], np.float32), np.asarray(st["enc_t"], np.float32))
     for a, k in zip(out, ("logits", "h1", "c1")):
         assert np.abs(a - np.asarray(st[k], np.float32)).max() < 1e-4
+
+
+def test_redecode_changes_decoding_and_metrics_not_the_networks(exported, tmp_path):
+    import hashlib
+    import shutil
+
+    from swipe.redecode import main as redecode_main
+
+    _, ck, out = exported
+    model = tmp_path / "tiny"
+    shutil.copytree(out, model)
+    before = json.loads((model / "model.json").read_text())
+    sha = {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in model.glob("*.onnx")}
+    redecode_main(["--model", str(model), "--checkpoint", str(ck), "--rescore", "0.5,16,1",
+                   "--eval-limit", "6", "--golden", str(tmp_path / "golden")])
+    m = json.loads((model / "model.json").read_text())
+    assert m["decoding"] == {**before["decoding"], "rescore": {"points": 48, "loc": 0.5, "shape": 16.0, "ends": 1.0}}
+    assert m["metrics"]["decodingSpec"] == "swipe-beam-v4" and m["metrics"]["traces"] == 6
+    assert "--rescore 0.5,16.0,1.0,48" in m["metrics"]["command"]
+    assert m["metrics"]["lexicon"] == before["lexicon"]["source"]
+    assert set(m["metrics"]["byRuntime"]) >= {"pytorch", "onnxFp32"}
+    assert {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in model.glob("*.onnx")} == sha
+    g = json.loads((tmp_path / "golden" / "beam.json").read_text())
+    assert g["decoding"]["rescore"]["shape"] == 16.0 and "swipe-beam-v4" in g["tolerance"]["note"]
+    redecode_main(["--model", str(model), "--checkpoint", str(ck), "--rescore", "off", "--eval-limit", "6"])
+    assert "rescore" not in json.loads((model / "model.json").read_text())["decoding"]
