@@ -10,7 +10,7 @@ from swipe.features import FeatureError
 from swipe.lexicon import Lexicon
 from swipe.rescore import (Geometry, RescoreParams, distances, normalize_shape, parse_rescore_arg,
                            penalty_for_trace, prepare_trace, resample, write_golden)
-from tests.test_beam_search import WORDS, ToyDecoder
+from toy_decoder import WORDS, ToyDecoder
 
 
 @pytest.fixture(scope="module")
