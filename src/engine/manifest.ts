@@ -286,6 +286,8 @@ export function parseManifest(raw: unknown): ModelManifest {
       loc: num(rs, 'loc', 'decoding.rescore.loc', 0, false),
       shape: num(rs, 'shape', 'decoding.rescore.shape', 0, false),
       ends: num(rs, 'ends', 'decoding.rescore.ends', 0, false),
+      // absent in swipe-rescore-v1 manifests
+      letter: rs.letter === undefined ? 0 : num(rs, 'letter', 'decoding.rescore.letter', 0, false),
     };
   }
   const m: ModelManifest = { formatVersion: 1, name, features, vocab: vocab as string[], blankId, encoder, step, predictor, joint, lexicon, layout, decoding };

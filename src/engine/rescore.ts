@@ -2,7 +2,8 @@
  * Geometric rescoring of the beam's final word list (training/BEAM_SEARCH.md, swipe-beam-v4
  * "Rescore"; reference training/swipe/rescore.py). The network scores a word by its letters;
  * template distances (SHARK2-style: where the trace is, what shape it has, where it starts and
- * ends) reorder close candidates it confuses. Float64 `+ - * /`, sqrt, min, max in the
+ * ends) reorder close candidates it confuses; a per-letter bonus (v2) offsets the cost the
+ * network pays per emitted token, which favours short words. Float64 `+ - * /`, sqrt, min, max in the
  * reference's order, so the distances equal Python's bit for bit.
  */
 import { normalizedPoints } from './features';
@@ -10,13 +11,15 @@ import type { TraceInput } from './features';
 import type { LayoutConstants } from './layout';
 import { PROX_TOKENS } from './layout';
 
-/** model.json `decoding.rescore`: weights in nats per key of each distance. */
+/** model.json `decoding.rescore`: weights in nats per key of each distance, and the bonus per letter. */
 export interface RescoreSpec {
   /** points both polylines are resampled to */
   points: number;
   loc: number;
   shape: number;
   ends: number;
+  /** swipe-rescore-v2: nats added per letter of the word (0 = v1), offsetting the network's per-token cost */
+  letter: number;
 }
 
 /** key units: x / kw, y / kh (a letter key is 1 x 1) */
@@ -145,10 +148,10 @@ export class TraceRescorer {
     };
   }
 
-  /** nats subtracted from the word's final score */
+  /** nats subtracted from the word's final score (negative when the letter bonus outweighs the distances) */
   penalty(key: string): number {
     const d = this.distances(key);
-    if (!d) return 0;
-    return this.spec.loc * d.loc + this.spec.shape * d.shape + this.spec.ends * d.ends;
+    const geo = d ? this.spec.loc * d.loc + this.spec.shape * d.shape + this.spec.ends * d.ends : 0;
+    return geo - this.spec.letter * key.length;
   }
 }

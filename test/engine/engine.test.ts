@@ -343,8 +343,10 @@ describe('model.json: variants and pre-optimized graphs', () => {
     const d = { ...raw.decoding, rescore: undefined };
     expect(parseManifest({ ...raw, decoding: d }).decoding.rescore).toBeUndefined();
     const rs = { points: 32, loc: 0.5, shape: 16, ends: 1 };
-    expect(parseManifest({ ...raw, decoding: { ...d, rescore: rs } }).decoding.rescore).toEqual(rs);
-    for (const [field, bad] of [['points', 1], ['points', 4096], ['points', 2.5], ['loc', -1], ['shape', 'x'], ['ends', null]] as const) {
+    // a swipe-rescore-v1 block (no letter bonus) reads as letter 0
+    expect(parseManifest({ ...raw, decoding: { ...d, rescore: rs } }).decoding.rescore).toEqual({ ...rs, letter: 0 });
+    expect(parseManifest({ ...raw, decoding: { ...d, rescore: { ...rs, letter: 0.95 } } }).decoding.rescore).toEqual({ ...rs, letter: 0.95 });
+    for (const [field, bad] of [['points', 1], ['points', 4096], ['points', 2.5], ['loc', -1], ['shape', 'x'], ['ends', null], ['letter', -0.5], ['letter', 'x']] as const) {
       expect(() => parseManifest({ ...raw, decoding: { ...d, rescore: { ...rs, [field]: bad } } })).toThrow(`decoding.rescore.${field}`);
     }
     expect(() => parseManifest({ ...raw, decoding: { ...d, rescore: [1, 2, 3] } })).toThrow('decoding.rescore');

@@ -29,9 +29,10 @@ const golden = JSON.parse(readFileSync(new URL('../fixtures/golden/rescore.json'
 };
 const LC = layoutConstants(validateLayout(golden.layout));
 
-describe('geometric rescoring (swipe-rescore-v1)', () => {
+describe('geometric rescoring (swipe-rescore-v2)', () => {
   it('should reproduce the Python distances and penalties bit for bit', () => {
-    expect(golden.spec).toBe('swipe-rescore-v1');
+    expect(golden.spec).toBe('swipe-rescore-v2');
+    expect(golden.params.letter).toBeGreaterThan(0);
     expect(golden.cases.length).toBeGreaterThanOrEqual(15);
     let compared = 0;
     for (const c of golden.cases) {
@@ -66,10 +67,19 @@ describe('geometric rescoring (swipe-rescore-v1)', () => {
   it('should penalize least the word whose keys the swipe passes', () => {
     const path = resample(wordTemplate('toe', LC), 30);
     const points = path.x.map((x, i) => [x * LC.kw * 360, (path.y[i] as number) * LC.kh * 215, i * 10]);
-    const r = new TraceRescorer(tracePolyline({ points, width: 360, height: 215 }, LC), LC, golden.params);
+    const r = new TraceRescorer(tracePolyline({ points, width: 360, height: 215 }, LC), LC, { ...golden.params, letter: 0 });
     expect(r.penalty('toe')).toBeLessThan(r.penalty('tie'));
     expect(r.penalty('tie')).toBeLessThan(r.penalty('zebra'));
     expect(r.penalty("'")).toBe(0); // no keyed letter: unchanged
+  });
+
+  it('should add the letter bonus once per letter of the word key, keyed letter or not', () => {
+    const path = resample(wordTemplate('there', LC), 30);
+    const points = path.x.map((x, i) => [x * LC.kw * 360, (path.y[i] as number) * LC.kh * 215, i * 10]);
+    const poly = tracePolyline({ points, width: 360, height: 215 }, LC);
+    const v1 = new TraceRescorer(poly, LC, { ...golden.params, letter: 0 });
+    const v2 = new TraceRescorer(poly, LC, { ...golden.params, letter: 0.95 });
+    for (const key of ['the', 'there', "there's", "'"]) expect(v2.penalty(key)).toBe(v1.penalty(key) - 0.95 * key.length);
   });
 
   it('should throw the feature errors for traces without a usable point', () => {

@@ -1,7 +1,7 @@
 """Change an exported model's decoding settings without re-exporting its networks.
 
     python -m swipe.redecode --model ../public/models/swipe-v1 --checkpoint checkpoints/swipe-v1.pt \
-        --rescore 0.5,16,1 [--prior-weight 0.25] [--floor-margin 2] [--eval-limit 2000] \
+        --rescore loc=0.7,shape=3.5,ends=0.3,letter=0.95 [--prior-weight 0.25] [--floor-margin 2] [--eval-limit 2000] \
         [--golden ../test/fixtures/golden]
 
 The ONNX / .pte files stay byte-identical; what changes is model.json `decoding`, its
@@ -21,7 +21,7 @@ from pathlib import Path
 from .beam_search import BeamConfig, floor_margin_arg
 from .data import load_layout, load_traces
 from .evaluate import split_path
-from .export import evaluate_all, golden_vectors, load_model, log, metrics_block
+from .export import encoder_default_choice, evaluate_all, golden_vectors, load_model, log, metrics_block
 from .lexicon import Lexicon, train_words
 from .rescore import parse_rescore_arg
 
@@ -37,7 +37,7 @@ def main(argv=None):
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--model", required=True, help="exported model folder (model.json)")
     ap.add_argument("--checkpoint", required=True, help="the checkpoint it was exported from (PyTorch figures)")
-    ap.add_argument("--rescore", default=None, help="'off' or LOC,SHAPE,ENDS[,POINTS] (default: unchanged)")
+    ap.add_argument("--rescore", default=None, help="'off', LOC,SHAPE,ENDS[,POINTS] or loc=..,shape=..,ends=..,letter=..[,points=..] (default: unchanged)")
     ap.add_argument("--prior-weight", type=float, default=None, help="λ (default: unchanged)")
     ap.add_argument("--floor-margin", default=None, help="nats or 'off' (default: unchanged)")
     ap.add_argument("--eval-limit", type=int, default=2000, help="first N dev traces for the metrics")
@@ -73,7 +73,9 @@ def main(argv=None):
     manifest["metrics"]["lexicon"] = manifest["lexicon"].get("source", lexicon.source)
     ei = manifest["export"].get("int8")
     if ei is not None and "onnxInt8" in res:
-        ei["top4LossPoints"] = round(100 * (res["onnxFp32"]["top4"] - res["onnxInt8"]["top4"]), 3)
+        loss = 100 * (res["onnxFp32"]["top4"] - res["onnxInt8"]["top4"])
+        ei["top4LossPoints"] = round(loss, 3)
+        manifest["encoder"]["defaultChoice"] = encoder_default_choice(loss)
     pi = manifest["export"].get("predictorInt8")
     if pi is not None and "onnxPredInt8" in res:
         pi["top1LossPoints"] = round(100 * (res["onnxFp32"]["top1"] - res["onnxPredInt8"]["top1"]), 3)

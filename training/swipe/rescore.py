@@ -3,8 +3,10 @@
 The RNN-T scores a word by its letters; a swipe also has a *shape* (the polyline through the
 word's key centres) and *ends* (where the finger lands first and last). SHARK2-style template
 distances measure both, and subtracting them from the beam score reorders close candidates
-that the network confuses (e.g. "tie" / "toe"). The search itself is unchanged: only its final
-list is reordered.
+that the network confuses (e.g. "tie" / "toe"). A per-letter bonus (v2) offsets the cost the
+network pays for every emitted token, which otherwise favours a short word over the long one
+that was swiped ("the" over "there"). The search itself is unchanged: only its final list is
+reordered.
 
 Every value is float64 from `+ - * /`, `sqrt`, `min`, `max` in the order written here (plain
 Python floats, no numpy reductions), so the TypeScript port (src/engine/rescore.ts) computes
@@ -20,31 +22,39 @@ from pathlib import Path
 
 from .features import PROX_TOKENS, FeatureError, _size_ok, clean_points, layout_constants
 
-SPEC = "swipe-rescore-v1"
+SPEC = "swipe-rescore-v2"
 
 Point = tuple[float, float]
 
 
 @dataclass(frozen=True)
 class RescoreParams:
-    """model.json `decoding.rescore`: weights (nats per key width) of the three distances."""
+    """model.json `decoding.rescore`: weights (nats per key width) of the three distances, and
+    the bonus (nats) per letter of the word; letter = 0 is swipe-rescore-v1."""
 
     points: int = 48
     loc: float = 0.0
     shape: float = 0.0
     ends: float = 0.0
+    letter: float = 0.0
 
     def validate(self) -> "RescoreParams":
         if not isinstance(self.points, int) or isinstance(self.points, bool) or not 2 <= self.points <= 1024:
             raise ValueError(f"rescore.points = {self.points!r}: an integer 2..1024")
-        for k in ("loc", "shape", "ends"):
+        for k in ("loc", "shape", "ends", "letter"):
             v = getattr(self, k)
             if not isinstance(v, (int, float)) or isinstance(v, bool) or not math.isfinite(v) or v < 0:
                 raise ValueError(f"rescore.{k} = {v!r}: a finite number >= 0")
         return self
 
     def to_manifest(self) -> dict:
-        return {"points": self.points, "loc": self.loc, "shape": self.shape, "ends": self.ends}
+        return {"points": self.points, "loc": self.loc, "shape": self.shape, "ends": self.ends,
+                "letter": self.letter}
+
+    def to_arg(self) -> str:
+        """The CLI --rescore value that gives these params back (parse_rescore_arg)."""
+        return (f"loc={self.loc},shape={self.shape},ends={self.ends},letter={self.letter},"
+                f"points={self.points}")
 
     @classmethod
     def from_manifest(cls, d) -> "RescoreParams | None":
@@ -53,7 +63,7 @@ class RescoreParams:
         if not isinstance(d, dict):
             raise ValueError("decoding.rescore is not an object")
         return cls(points=d.get("points", 48), loc=d.get("loc", 0.0), shape=d.get("shape", 0.0),
-                   ends=d.get("ends", 0.0)).validate()
+                   ends=d.get("ends", 0.0), letter=d.get("letter", 0.0)).validate()
 
 
 class Geometry:
@@ -170,17 +180,19 @@ def distances(ts: TraceShape, template: list[Point], n: int) -> tuple[float, flo
 
 
 def penalty_for_trace(trace_pts: list[Point], geometry: Geometry, params: RescoreParams):
-    """-> penalty(word): loc·d_loc + shape·d_shape + ends·d_ends, subtracted from the word's
-    final score; 0 for a word with no keyed letter. The trace part is computed once here."""
+    """-> penalty(word): loc·d_loc + shape·d_shape + ends·d_ends − letter·len(word), subtracted
+    from the word's final score; the distance part is 0 for a word with no keyed letter. The
+    trace part is computed once here."""
     ts = prepare_trace(trace_pts, params.points)
     n = params.points
 
     def penalty(word: str) -> float:
         tpl = geometry.template(word)
-        if not tpl:
-            return 0.0
-        d_loc, d_shape, d_ends = distances(ts, tpl, n)
-        return params.loc * d_loc + params.shape * d_shape + params.ends * d_ends
+        geo = 0.0
+        if tpl:
+            d_loc, d_shape, d_ends = distances(ts, tpl, n)
+            geo = params.loc * d_loc + params.shape * d_shape + params.ends * d_ends
+        return geo - params.letter * len(word)
 
     return penalty
 
@@ -194,12 +206,22 @@ def trace_penalty(trace: dict, geometry: Geometry, params: RescoreParams | None)
 
 
 def parse_rescore_arg(v: str | None, manifest_value=None) -> RescoreParams | None:
-    """CLI --rescore: None = the model's (manifest_value), 'off', or 'LOC,SHAPE,ENDS[,POINTS]'."""
+    """CLI --rescore: None = the model's (manifest_value), 'off', 'LOC,SHAPE,ENDS[,POINTS]', or
+    named fields 'loc=..,shape=..,ends=..[,letter=..][,points=..]' (absent ones are 0 / 48)."""
     if v is None:
         return RescoreParams.from_manifest(manifest_value)
     if v == "off":
         return None
     parts = v.split(",")
+    if any("=" in p for p in parts):
+        fields: dict = {}
+        for p in parts:
+            k, _, val = p.partition("=")
+            k = k.strip()
+            if k not in ("loc", "shape", "ends", "letter", "points") or k in fields:
+                raise ValueError(f"--rescore {v!r}: unknown or repeated field {k!r}")
+            fields[k] = int(val) if k == "points" else float(val)
+        return RescoreParams(**fields).validate()
     if len(parts) not in (3, 4):
         raise ValueError(f"--rescore {v!r}: 'off' or LOC,SHAPE,ENDS[,POINTS]")
     pts = int(parts[3]) if len(parts) == 4 else 48
@@ -215,7 +237,7 @@ __all__ = ["SPEC", "RescoreParams", "Geometry", "resample", "normalize_shape", "
 # ---------------------------------------------------------------------------------------------
 # Golden vectors for the TypeScript port (test/fixtures/golden/rescore.json)
 
-GOLDEN_PARAMS = RescoreParams(points=48, loc=0.5, shape=16.0, ends=1.0)
+GOLDEN_PARAMS = RescoreParams(points=48, loc=0.7, shape=3.5, ends=0.3, letter=0.95)
 
 
 def golden_cases(data_root=None) -> list[dict]:

@@ -220,16 +220,20 @@ def test_redecode_changes_decoding_and_metrics_not_the_networks(exported, tmp_pa
     shutil.copytree(out, model)
     before = json.loads((model / "model.json").read_text())
     sha = {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in model.glob("*.onnx")}
-    redecode_main(["--model", str(model), "--checkpoint", str(ck), "--rescore", "0.5,16,1",
-                   "--eval-limit", "6", "--golden", str(tmp_path / "golden")])
+    redecode_main(["--model", str(model), "--checkpoint", str(ck), "--rescore",
+                   "loc=0.5,shape=16,ends=1,letter=0.9", "--eval-limit", "6", "--golden", str(tmp_path / "golden")])
     m = json.loads((model / "model.json").read_text())
-    assert m["decoding"] == {**before["decoding"], "rescore": {"points": 48, "loc": 0.5, "shape": 16.0, "ends": 1.0}}
+    assert m["decoding"] == {**before["decoding"], "rescore": {"points": 48, "loc": 0.5, "shape": 16.0, "ends": 1.0,
+                                                               "letter": 0.9}}
     assert m["metrics"]["decodingSpec"] == "swipe-beam-v4" and m["metrics"]["traces"] == 6
-    assert "--rescore 0.5,16.0,1.0,48" in m["metrics"]["command"]
+    assert "--rescore loc=0.5,shape=16.0,ends=1.0,letter=0.9,points=48" in m["metrics"]["command"]
     assert m["metrics"]["lexicon"] == before["lexicon"]["source"]
     assert set(m["metrics"]["byRuntime"]) >= {"pytorch", "onnxFp32"}
     assert {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in model.glob("*.onnx")} == sha
+    # the INT8 verdict follows the re-measured loss instead of keeping the export's
+    loss = m["export"]["int8"]["top4LossPoints"]
+    assert f"gate {'passed' if loss <= 0.3 else 'failed'} (top-4 loss {loss} points)" in m["encoder"]["defaultChoice"]
     g = json.loads((tmp_path / "golden" / "beam.json").read_text())
-    assert g["decoding"]["rescore"]["shape"] == 16.0 and "swipe-beam-v4" in g["tolerance"]["note"]
+    assert g["decoding"]["rescore"]["letter"] == 0.9 and "swipe-beam-v4" in g["tolerance"]["note"]
     redecode_main(["--model", str(model), "--checkpoint", str(ck), "--rescore", "off", "--eval-limit", "6"])
     assert "rescore" not in json.loads((model / "model.json").read_text())["decoding"]

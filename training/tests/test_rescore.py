@@ -63,6 +63,18 @@ def test_penalty_prefers_the_word_whose_keys_the_trace_passes(geo):
     assert pen("") == 0.0  # no keyed letter: unchanged
 
 
+def test_letter_bonus_is_subtracted_per_letter_of_the_word(geo):
+    w, h = 360.0, 215.0
+    pts = [[x * geo.kw * w, y * geo.kh * h, 10.0 * i] for i, (x, y) in enumerate(resample(geo.template("there"), 30))]
+    tr = geo.trace(pts, w, h)
+    v1 = penalty_for_trace(tr, geo, RescoreParams(loc=0.7, shape=3.5, ends=0.3))
+    v2 = penalty_for_trace(tr, geo, RescoreParams(loc=0.7, shape=3.5, ends=0.3, letter=0.95))
+    for word in ("the", "there", "theresa", "'"):
+        assert v2(word) == v1(word) - 0.95 * len(word)
+    # the bonus narrows the gap a short prefix word keeps over the long word that was swiped
+    assert v2("there") - v2("the") == pytest.approx(v1("there") - v1("the") - 2 * 0.95)
+
+
 def test_beam_search_subtracts_the_penalty_before_ranking_and_cutting_top_k():
     lex = Lexicon(WORDS)
     dec = ToyDecoder(0)
@@ -89,11 +101,16 @@ def test_params_validate_and_parse():
     assert parse_rescore_arg("off", {"points": 48, "loc": 1, "shape": 2, "ends": 3}) is None
     assert parse_rescore_arg(None, None) is None
     assert parse_rescore_arg(None, {"points": 32, "loc": 1, "shape": 2, "ends": 3}) == RescoreParams(32, 1, 2, 3)
+    assert parse_rescore_arg(None, {"points": 32, "loc": 1, "shape": 2, "ends": 3, "letter": 0.5}) == RescoreParams(32, 1, 2, 3, 0.5)
     assert parse_rescore_arg("0.5,16,1") == RescoreParams(48, 0.5, 16.0, 1.0)
-    with pytest.raises(ValueError):
-        parse_rescore_arg("1,2")
+    assert parse_rescore_arg("loc=0.7,shape=3.5,ends=0.3,letter=0.95") == RescoreParams(48, 0.7, 3.5, 0.3, 0.95)
+    p = RescoreParams(40, 0.7, 3.5, 0.3, 0.95)
+    assert parse_rescore_arg(p.to_arg()) == p
+    for bad in ("1,2", "loc=1,loc=2", "size=3", "letter=-1"):
+        with pytest.raises(ValueError):
+            parse_rescore_arg(bad)
     cfg = BeamConfig(rescore=RescoreParams(48, 0.5, 16, 1)).validate()
-    assert cfg.to_manifest()["rescore"] == {"points": 48, "loc": 0.5, "shape": 16, "ends": 1}
+    assert cfg.to_manifest()["rescore"] == {"points": 48, "loc": 0.5, "shape": 16, "ends": 1, "letter": 0.0}
     assert cfg.spec == "swipe-beam-v4"
 
 
