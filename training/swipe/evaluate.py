@@ -406,8 +406,9 @@ def main(argv=None):
     ap.add_argument("--floor-margin", default="off",
                     help="beam-floor margin in nats (BEAM_SEARCH.md v3); 'off' = v2's exhaustive loop")
     ap.add_argument("--rescore", default=None,
-                    help="swipe-beam-v4 geometric rescoring: 'off', or LOC,SHAPE,ENDS[,POINTS] "
-                         "weights (default: --onnx model.json decoding.rescore, else off)")
+                    help="swipe-beam-v4 geometric rescoring: 'off', LOC,SHAPE,ENDS[,POINTS], or "
+                         "loc=..,shape=..,ends=..,letter=..[,points=..] "
+                         "(default: --onnx model.json decoding.rescore, else off)")
     ap.add_argument("--batch-size", type=int, default=16)
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--sweep-prior", default=None,

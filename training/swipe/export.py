@@ -927,7 +927,8 @@ def main(argv=None):
     ap.add_argument("--floor-margin", default="2",
                     help="beam-floor margin in nats written to model.json (BEAM_SEARCH.md v3); 'off' = v2")
     ap.add_argument("--rescore", default="off",
-                    help="swipe-beam-v4 geometric rescoring weights LOC,SHAPE,ENDS[,POINTS] written to "
+                    help="swipe-beam-v4 geometric rescoring weights LOC,SHAPE,ENDS[,POINTS] or "
+                         "loc=..,shape=..,ends=..,letter=..[,points=..] written to "
                          "model.json (tune them with swipe.evaluate --rescore); 'off' = v3")
     ap.add_argument("--golden", default=None, help="write encoder/step/beam golden JSON here")
     ap.add_argument("--threads", type=int, default=1)

@@ -223,7 +223,7 @@ def parse_rescore_arg(v: str | None, manifest_value=None) -> RescoreParams | Non
             fields[k] = int(val) if k == "points" else float(val)
         return RescoreParams(**fields).validate()
     if len(parts) not in (3, 4):
-        raise ValueError(f"--rescore {v!r}: 'off' or LOC,SHAPE,ENDS[,POINTS]")
+        raise ValueError(f"--rescore {v!r}: 'off', LOC,SHAPE,ENDS[,POINTS] or loc=..,shape=..,ends=..,letter=..")
     pts = int(parts[3]) if len(parts) == 4 else 48
     return RescoreParams(points=pts, loc=float(parts[0]), shape=float(parts[1]),
                          ends=float(parts[2])).validate()
