@@ -146,6 +146,7 @@ class OnnxRunner:
         self.dir = Path(model_dir)
         m = json.loads((self.dir / "model.json").read_text())
         self.manifest = m
+        self.feature_kwargs = feature_kwargs(m.get("features"))
         if m.get("formatVersion") != 1:
             raise ValueError(f"{self.dir}/model.json: unsupported formatVersion {m.get('formatVersion')!r}")
         e = m["encoder"]
@@ -203,11 +204,22 @@ class OnnxRunner:
 
 
 # --------------------------------------------------------------------------- features
-def trace_features(trace: dict, layout: dict) -> np.ndarray:
+def feature_kwargs(features: dict | None) -> dict:
+    """model.json `features` -> compute_features keyword arguments ({} = FEATURES.md defaults)."""
+    if not features:
+        return {}
+    return {"max_frames": int(features.get("maxFrames", 200)),
+            "prox_scale": float(features.get("proxScale", 4)),
+            "dt_cap_ms": float(features.get("dtCapMs", 200))}
+
+
+def trace_features(trace: dict, layout: dict, fk: dict | None = None) -> np.ndarray:
+    """Features of one trace; fk: feature_kwargs of the model's model.json (the engine reads the
+    same `features` block, so a model folder is decoded alike in Python and TypeScript)."""
     from .features import compute_features  # raises FeatureError (a ValueError) on a bad trace
 
-    f = np.asarray(compute_features(trace["points"], trace["width"], trace["height"], layout),
-                   dtype=np.float32)
+    f = np.asarray(compute_features(trace["points"], trace["width"], trace["height"], layout,
+                                    **(fk or {})), dtype=np.float32)
     if f.ndim != 2 or f.shape[1] != NUM_FEATURES or f.shape[0] < 1:
         raise ValueError(f"features of shape {f.shape}")
     return f
@@ -225,9 +237,10 @@ def pad_batch(feats: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
 def encode_traces(runner, traces, layout, batch_size: int = 16):
     """-> list (per trace) of enc (T'_i, D) float32 or None when the features failed."""
     feats: list[np.ndarray | None] = []
+    fk = getattr(runner, "feature_kwargs", None)
     for t in traces:
         try:
-            feats.append(trace_features(t, layout))
+            feats.append(trace_features(t, layout, fk))
         except ValueError:  # FeatureError: empty trace, bad size... -> a miss, not a crash
             feats.append(None)
     out: list[np.ndarray | None] = [None] * len(traces)
@@ -411,6 +424,9 @@ def main(argv=None):
                          "(default: --onnx model.json decoding.rescore, else off)")
     ap.add_argument("--batch-size", type=int, default=16)
     ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--max-frames", type=int, default=None,
+                    help="resample longer traces to this many frames (FEATURES.md M; default: --onnx "
+                         "model.json features.maxFrames, else 200)")
     ap.add_argument("--sweep-prior", default=None,
                     help="comma-separated λ values: encode once, decode with each, print a table")
     ap.add_argument("--out", default=None, help="write {id, words, scores, ms} lines here")
@@ -429,6 +445,10 @@ def main(argv=None):
     if lam is None:
         lam = float(runner.manifest["decoding"]["priorWeight"]) if mdir is not None else 0.5
     layout = load_layout(a.layout or (mdir / runner.manifest["layout"] if mdir is not None else None))
+    if a.max_frames is not None:
+        if a.max_frames < 2:
+            raise SystemExit(f"--max-frames {a.max_frames}: at least 2")
+        runner.feature_kwargs = {**getattr(runner, "feature_kwargs", {}), "max_frames": a.max_frames}
     tpath = a.traces or split_path(a.split)
     traces = load_traces(tpath, limit=a.limit)
     seen = train_words(split_path("train"))

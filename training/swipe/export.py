@@ -72,7 +72,8 @@ from .beam_search import BeamConfig, beam_search, floor_margin_arg, joint_enc64,
 from .rescore import Geometry, parse_rescore_arg, trace_penalty
 from .data import data_dir, load_layout, load_traces
 from .evaluate import (NUM_FEATURES, OnnxRunner, TorchRunner, decode_traces, encode_traces,
-                       ort_session, pad_batch, score, split_path, trace_features)
+                       ort_session, pad_batch, score, split_path, trace_features,
+                       feature_kwargs)
 from .lexicon import Lexicon, train_words
 from .vocab import BLANK, TOKENS
 from .web_onnx import PREOPTIMIZED_LEVEL, preoptimize_in_place, quantize_predictor
@@ -520,8 +521,10 @@ def sha256(path) -> str:
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 
-def golden_vectors(model_dir: Path, name: str, traces, layout, lexicon, cfg, n_beam=20):
+def golden_vectors(model_dir: Path, name: str, traces, layout, lexicon, cfg, n_beam=20,
+                   features: dict | None = None):
     r = OnnxRunner(model_dir, variant="fp32")
+    fk = feature_kwargs(features) if features is not None else r.feature_kwargs
     ref = {"model": name, "encoder": "encoder.onnx", "encoderSha256": sha256(model_dir / "encoder.onnx"),
            "step": "step.onnx", "stepSha256": sha256(model_dir / "step.onnx"),
            "predictor": "predictor.onnx", "predictorSha256": sha256(model_dir / "predictor.onnx"),
@@ -533,14 +536,14 @@ def golden_vectors(model_dir: Path, name: str, traces, layout, lexicon, cfg, n_b
     picks = sorted(picks, key=lambda t: len(t["points"]))
     chosen = [picks[0], picks[len(picks) // 2], picks[-1]]
     for t in chosen:
-        f = trace_features(t, layout)
+        f = trace_features(t, layout, fk)
         x, ln = pad_batch([f])
         enc, el = r.encode(x, ln)
         enc_cases.append({"id": t["id"], "word": t["word"], "features": f32(f),
                           "lengths": [int(ln[0])], "encodedLengths": [int(el[0])],
                           "encoded": f32(enc[0, : int(el[0])])})
     # a batched call with padding too (B = 3, T = longest)
-    fs = [trace_features(t, layout) for t in chosen]
+    fs = [trace_features(t, layout, fk) for t in chosen]
     x, ln = pad_batch(fs)
     enc, el = r.encode(x, ln)
     batched = {"ids": [t["id"] for t in chosen], "lengths": ln.tolist(),
@@ -583,7 +586,7 @@ def golden_vectors(model_dir: Path, name: str, traces, layout, lexicon, cfg, n_b
     stride = max(1, len(traces) // (n_beam * 3))
     for t in traces[::stride]:
         try:
-            f = trace_features(t, layout)
+            f = trace_features(t, layout, fk)
         except ValueError:
             continue
         x, ln = pad_batch([f])
@@ -613,7 +616,8 @@ def golden_vectors(model_dir: Path, name: str, traces, layout, lexicon, cfg, n_b
 
 # --------------------------------------------------------------------------- main
 def evaluate_all(model, out_dir: Path, traces, layout, lexicon, cfg, seen, include_int8,
-                 include_pte=False, include_pred_int8=False):
+                 include_pte=False, include_pred_int8=False, features: dict | None = None):
+    """features: the model.json `features` every runtime decodes with (None: FEATURES.md's)."""
     res = {}
     runners = [("pytorch", lambda: TorchRunner(model)),
                ("onnxFp32", lambda: OnnxRunner(out_dir, variant="fp32"))]
@@ -628,6 +632,7 @@ def evaluate_all(model, out_dir: Path, traces, layout, lexicon, cfg, seen, inclu
         runners.append(("pteInt8", lambda: PteRunner(out_dir / ANDROID_DIR)))
     for key, mk in runners:
         r = mk()
+        r.feature_kwargs = feature_kwargs(features)
         preds, tm, _ = decode_traces(r, traces, lexicon, cfg, layout)
         m = score({p["id"]: p["words"] for p in preds}, traces, seen, lexicon.words)
         a = m["all"]
@@ -838,7 +843,7 @@ def build(args) -> dict:
             log(f"[5/6] dev evaluation on {len(ev)} traces (beam {dcfg.beam}, λ {dcfg.prior_weight})")
             seen = train_words(split_path("train"))
             res = evaluate_all(model, tmp, ev, layout, lexicon, dcfg, seen, int8 is not None,
-                               include_pte=android is not None, include_pred_int8=pred_int8 is not None)
+                               include_pte=android is not None, include_pred_int8=pred_int8 is not None, features=FEATURES_MANIFEST)
             base = res["onnxFp32"]
             metrics = metrics_block(res, name, len(ev), n, lexicon, dcfg)
         else:

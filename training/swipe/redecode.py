@@ -1,10 +1,11 @@
 """Change an exported model's decoding settings without re-exporting its networks.
 
     python -m swipe.redecode --model ../public/models/swipe-v1 --checkpoint checkpoints/swipe-v1.pt \
-        --rescore loc=0.7,shape=3.5,ends=0.3,letter=0.95 [--prior-weight 0.25] [--floor-margin 2] [--eval-limit 2000] \
+        --rescore loc=0.7,shape=3.5,ends=0.3,letter=0.95 [--prior-weight 0.25] [--floor-margin 2] [--max-frames 100] [--eval-limit 2000] \
         [--golden ../test/fixtures/golden]
 
-The ONNX / .pte files stay byte-identical; what changes is model.json `decoding`, its
+The ONNX / .pte files stay byte-identical; what changes is model.json `decoding` (and, with
+--max-frames, `features.maxFrames`: how many frames a long trace is resampled to), its
 `metrics` (every runtime the folder has is measured again on the dev traces, as the exporter
 does) and, with --golden, the beam golden vectors (beam.json) the TypeScript parity test
 checks. Decoding settings are a property of the shipped model, so they live beside it and are
@@ -40,6 +41,9 @@ def main(argv=None):
     ap.add_argument("--rescore", default=None, help="'off', LOC,SHAPE,ENDS[,POINTS] or loc=..,shape=..,ends=..,letter=..[,points=..] (default: unchanged)")
     ap.add_argument("--prior-weight", type=float, default=None, help="λ (default: unchanged)")
     ap.add_argument("--floor-margin", default=None, help="nats or 'off' (default: unchanged)")
+    ap.add_argument("--max-frames", type=int, default=None,
+                    help="features.maxFrames: longer traces are resampled to this many frames "
+                         "(FEATURES.md M; the networks take any length; default: unchanged)")
     ap.add_argument("--eval-limit", type=int, default=2000, help="first N dev traces for the metrics")
     ap.add_argument("--golden", default=None, help="rewrite beam.json in this folder")
     ap.add_argument("--threads", type=int, default=1)
@@ -56,6 +60,10 @@ def main(argv=None):
                      prior_weight=d["priorWeight"] if a.prior_weight is None else a.prior_weight,
                      top_k=d["topK"], floor_margin=fm,
                      rescore=parse_rescore_arg(a.rescore, d.get("rescore"))).validate()
+    if a.max_frames is not None:
+        if a.max_frames < 2:
+            raise SystemExit(f"--max-frames {a.max_frames}: at least 2")
+        manifest["features"]["maxFrames"] = a.max_frames
     name = manifest["name"]
     layout = load_layout(mdir / manifest["layout"])
     lexicon = Lexicon.load(mdir / manifest["lexicon"]["file"])
@@ -66,7 +74,8 @@ def main(argv=None):
     log(f"{name}: decoding {cfg.to_manifest()} ({cfg.spec}); measuring on {len(ev)} dev traces")
     res = evaluate_all(model, mdir, ev, layout, lexicon, cfg, train_words(split_path("train")),
                        "int8" in variants, include_pte=(mdir / "android").is_dir(),
-                       include_pred_int8="int8" in manifest["predictor"].get("variants", {}))
+                       include_pred_int8="int8" in manifest["predictor"].get("variants", {}),
+                       features=manifest["features"])
     manifest["decoding"] = cfg.to_manifest()
     manifest["metrics"] = metrics_block(res, name, len(ev), a.eval_limit, lexicon, cfg)
     # the shipped lexicon's provenance, not the path it was read from here
@@ -83,7 +92,7 @@ def main(argv=None):
     _write_json(mdir / "model.json", manifest, compact=False)
     log(f"wrote {mdir / 'model.json'}")
     if a.golden:
-        g = golden_vectors(mdir, name, dev[:3000], layout, lexicon, cfg)
+        g = golden_vectors(mdir, name, dev[:3000], layout, lexicon, cfg, features=manifest["features"])
         if len(g["beam.json"]["cases"]) < 5:
             raise SystemExit(f"only {len(g['beam.json']['cases'])} beam golden cases found")
         Path(a.golden).mkdir(parents=True, exist_ok=True)

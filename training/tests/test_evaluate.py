@@ -74,3 +74,38 @@ def test_decode_cli_on_shipped_model(tmp_path, capsys):
     lex = {x.split("\t")[0] for x in (d / "lexicon.tsv").read_text().splitlines()}
     assert all(w in lex for x in lines for w in x["words"])
     assert res[0]["metrics"]["all"]["n"] == 6 and res[0]["lexiconSize"] == len(lex)
+
+
+def test_features_follow_the_model_json(tmp_path):
+    """A model folder is decoded with its own `features` (the TS engine reads the same block):
+    a long trace is resampled to features.maxFrames, and --max-frames overrides it."""
+    import shutil
+    from pathlib import Path
+
+    from swipe.data import load_layout
+    from swipe.evaluate import OnnxRunner, encode_traces, feature_kwargs, trace_features
+
+    assert feature_kwargs(None) == {}
+    assert feature_kwargs({"maxFrames": 64, "proxScale": 4, "dtCapMs": 200}) == {
+        "max_frames": 64, "prox_scale": 4.0, "dt_cap_ms": 200.0}
+    models = Path(__file__).resolve().parents[2] / "public" / "models"
+    found = sorted(p.parent for p in models.glob("*/model.json"))
+    if not found:
+        pytest.skip("no exported model")
+    d = tmp_path / "m"
+    shutil.copytree(found[0], d, ignore=shutil.ignore_patterns("android"))
+    m = json.loads((d / "model.json").read_text())
+    m["features"]["maxFrames"] = 40
+    (d / "model.json").write_text(json.dumps(m))
+    layout = load_layout(d / m["layout"])
+    trace = {"id": "long", "width": 360, "height": 215,
+             "points": [[(i * 7) % 360, (i * 3) % 200, i * 8] for i in range(300)]}
+    assert trace_features(trace, layout).shape[0] == 200
+    r = OnnxRunner(d)
+    assert r.feature_kwargs["max_frames"] == 40
+    assert trace_features(trace, layout, r.feature_kwargs).shape[0] == 40
+    (enc,) = encode_traces(r, [trace], layout)
+    (enc_full,) = encode_traces(OnnxRunner(found[0]), [trace], layout)
+    assert enc.shape[0] < enc_full.shape[0]  # fewer frames in, fewer encoder frames out
+    res = main(["--onnx", str(d), "--limit", "3", "--beam", "2", "--max-frames", "30"])
+    assert res[0]["metrics"]["all"]["n"] == 3

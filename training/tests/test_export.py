@@ -221,11 +221,12 @@ def test_redecode_changes_decoding_and_metrics_not_the_networks(exported, tmp_pa
     before = json.loads((model / "model.json").read_text())
     sha = {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in model.glob("*.onnx")}
     redecode_main(["--model", str(model), "--checkpoint", str(ck), "--rescore",
-                   "loc=0.5,shape=16,ends=1,letter=0.9", "--eval-limit", "6", "--golden", str(tmp_path / "golden")])
+                   "loc=0.5,shape=16,ends=1,letter=0.9", "--max-frames", "50", "--eval-limit", "6", "--golden", str(tmp_path / "golden")])
     m = json.loads((model / "model.json").read_text())
     assert m["decoding"] == {**before["decoding"], "rescore": {"points": 48, "loc": 0.5, "shape": 16.0, "ends": 1.0,
                                                                "letter": 0.9}}
     assert m["metrics"]["decodingSpec"] == "swipe-beam-v4" and m["metrics"]["traces"] == 6
+    assert m["features"] == {**before["features"], "maxFrames": 50}
     assert "--rescore loc=0.5,shape=16.0,ends=1.0,letter=0.9,points=48" in m["metrics"]["command"]
     assert m["metrics"]["lexicon"] == before["lexicon"]["source"]
     assert set(m["metrics"]["byRuntime"]) >= {"pytorch", "onnxFp32"}
