@@ -187,7 +187,7 @@ def test_committed_golden_reproduced():
                      rescore=RescoreParams.from_manifest(dc.get("rescore")))
     geometry = Geometry(layout)
     for case in g["cases"][:4]:
-        x, ln = pad_batch([trace_features(case, layout)])
+        x, ln = pad_batch([trace_features(case, layout, r.feature_kwargs)])
         enc, el = r.encode(x, ln)
         assert int(el[0]) == case["encodedLength"]
         res = beam_search(r, enc[0, : int(el[0])], lex, cfg,
