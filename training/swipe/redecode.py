@@ -1,7 +1,7 @@
 """Change an exported model's decoding settings without re-exporting its networks.
 
     python -m swipe.redecode --model ../public/models/swipe-v1 --checkpoint checkpoints/swipe-v1.pt \
-        --rescore loc=0.7,shape=3.5,ends=0.3,letter=0.95 [--prior-weight 0.25] [--floor-margin 2] [--max-frames 100] [--eval-limit 2000] \
+        --rescore loc=0.7,shape=3.5,ends=0.3,letter=0.95 [--prior-weight 0.25] [--floor-margin 2] [--max-frames 128] [--eval-limit 2000] \
         [--golden ../test/fixtures/golden]
 
 The ONNX / .pte files stay byte-identical; what changes is model.json `decoding` (and, with
