@@ -204,13 +204,22 @@ class OnnxRunner:
 
 
 # --------------------------------------------------------------------------- features
+_FEATURE_KWARGS = {"maxFrames": ("max_frames", int), "proxScale": ("prox_scale", float),
+                   "dtCapMs": ("dt_cap_ms", float)}
+
+
 def feature_kwargs(features: dict | None) -> dict:
-    """model.json `features` -> compute_features keyword arguments ({} = FEATURES.md defaults)."""
-    if not features:
-        return {}
-    return {"max_frames": int(features.get("maxFrames", 200)),
-            "prox_scale": float(features.get("proxScale", 4)),
-            "dt_cap_ms": float(features.get("dtCapMs", 200))}
+    """model.json `features` -> compute_features keyword arguments (an absent field keeps
+    compute_features' default, which is FEATURES.md's)."""
+    return {kw: cast(features[k]) for k, (kw, cast) in _FEATURE_KWARGS.items() if k in (features or {})}
+
+
+def max_frames_arg(v: str) -> int:
+    """argparse type of --max-frames (FEATURES.md M): an integer >= 2."""
+    n = int(v)
+    if n < 2:
+        raise argparse.ArgumentTypeError(f"{v}: at least 2")
+    return n
 
 
 def trace_features(trace: dict, layout: dict, fk: dict | None = None) -> np.ndarray:
@@ -424,7 +433,7 @@ def main(argv=None):
                          "(default: --onnx model.json decoding.rescore, else off)")
     ap.add_argument("--batch-size", type=int, default=16)
     ap.add_argument("--threads", type=int, default=1)
-    ap.add_argument("--max-frames", type=int, default=None,
+    ap.add_argument("--max-frames", type=max_frames_arg, default=None,
                     help="resample longer traces to this many frames (FEATURES.md M; default: --onnx "
                          "model.json features.maxFrames, else 200)")
     ap.add_argument("--sweep-prior", default=None,
@@ -446,8 +455,6 @@ def main(argv=None):
         lam = float(runner.manifest["decoding"]["priorWeight"]) if mdir is not None else 0.5
     layout = load_layout(a.layout or (mdir / runner.manifest["layout"] if mdir is not None else None))
     if a.max_frames is not None:
-        if a.max_frames < 2:
-            raise SystemExit(f"--max-frames {a.max_frames}: at least 2")
         runner.feature_kwargs = {**getattr(runner, "feature_kwargs", {}), "max_frames": a.max_frames}
     tpath = a.traces or split_path(a.split)
     traces = load_traces(tpath, limit=a.limit)

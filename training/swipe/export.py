@@ -653,7 +653,7 @@ def encoder_default_choice(top4_loss_points: float | None) -> str:
     verdict = ("INT8 accuracy gate not measured" if top4_loss_points is None
                else f"INT8 accuracy gate {'passed' if top4_loss_points <= INT8_TOP4_GATE else 'failed'} "
                     f"(top-4 loss {round(top4_loss_points, 3)} points)")
-    return ("fp32: INT8 becomes the default only if its dev top-4 loss is <= 0.3 points AND it is "
+    return (f"fp32: INT8 becomes the default only if its dev top-4 loss is <= {INT8_TOP4_GATE} points AND it is "
             f"faster in onnxruntime-web WASM (to be measured by npm run bench); {verdict}")
 
 

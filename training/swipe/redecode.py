@@ -21,7 +21,7 @@ from pathlib import Path
 
 from .beam_search import BeamConfig, floor_margin_arg
 from .data import load_layout, load_traces
-from .evaluate import split_path
+from .evaluate import max_frames_arg, split_path
 from .export import encoder_default_choice, evaluate_all, golden_vectors, load_model, log, metrics_block
 from .lexicon import Lexicon, train_words
 from .rescore import parse_rescore_arg
@@ -41,7 +41,7 @@ def main(argv=None):
     ap.add_argument("--rescore", default=None, help="'off', LOC,SHAPE,ENDS[,POINTS] or loc=..,shape=..,ends=..,letter=..[,points=..] (default: unchanged)")
     ap.add_argument("--prior-weight", type=float, default=None, help="λ (default: unchanged)")
     ap.add_argument("--floor-margin", default=None, help="nats or 'off' (default: unchanged)")
-    ap.add_argument("--max-frames", type=int, default=None,
+    ap.add_argument("--max-frames", type=max_frames_arg, default=None,
                     help="features.maxFrames: longer traces are resampled to this many frames "
                          "(FEATURES.md M; the networks take any length; default: unchanged)")
     ap.add_argument("--eval-limit", type=int, default=2000, help="first N dev traces for the metrics")
@@ -61,8 +61,6 @@ def main(argv=None):
                      top_k=d["topK"], floor_margin=fm,
                      rescore=parse_rescore_arg(a.rescore, d.get("rescore"))).validate()
     if a.max_frames is not None:
-        if a.max_frames < 2:
-            raise SystemExit(f"--max-frames {a.max_frames}: at least 2")
         manifest["features"]["maxFrames"] = a.max_frames
     name = manifest["name"]
     layout = load_layout(mdir / manifest["layout"])

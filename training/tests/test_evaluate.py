@@ -109,3 +109,5 @@ def test_features_follow_the_model_json(tmp_path):
     assert enc.shape[0] < enc_full.shape[0]  # fewer frames in, fewer encoder frames out
     res = main(["--onnx", str(d), "--limit", "3", "--beam", "2", "--max-frames", "30"])
     assert res[0]["metrics"]["all"]["n"] == 3
+    with pytest.raises(SystemExit):  # argparse: M must be at least 2
+        main(["--onnx", str(d), "--limit", "1", "--max-frames", "1"])
