@@ -24,6 +24,7 @@ import { chromium } from 'playwright-core';
 import { DATA, REPO, defaultModelDir, fail, floorOption, parseFlags, readJsonl } from './lib/cli';
 import { nodeEngine, ortInfo } from './lib/node-engine';
 import { PREFIX_CACHE_KEYS, benchRecord, compareVariants, prefixCacheEntriesFor, runTraces, summarize, variantKeys } from './bench/stats';
+import { chooseEncoder } from './bench/encoder-choice';
 import type { BenchRecord, BenchReport, BenchTrace, VariantManifest } from './bench/stats';
 
 const USAGE = readFileSync(new URL(import.meta.url), 'utf8').split('*/')[0] ?? '';
@@ -182,7 +183,12 @@ if (a.record) {
   // Re-read: model.json is the exporter's; only `benchmark` is replaced.
   const path = resolve(dir, 'model.json');
   const m = JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
-  m.benchmark = { date: new Date().toISOString().slice(0, 10), command, traces: traces.length, runs: records };
+  const date = new Date().toISOString().slice(0, 10);
+  m.benchmark = { date, command, traces: traces.length, runs: records };
+  const choice = chooseEncoder(m, records, date);
+  const enc = m.encoder as Record<string, unknown>;
+  if (choice) Object.assign(enc, choice);
   writeFileSync(path, `${JSON.stringify(m, null, 1)}\n`);
   console.log(`\nrecorded in ${path} (benchmark)`);
+  if (choice) console.log(`encoder.file ${String(enc.file)}: ${choice.defaultChoice}`);
 }

@@ -6,7 +6,8 @@
  * script captures its own root and publishes, on `<html>` of its frame:
  *   data-swipe-anywhere-keyboard = "shown" | "hidden"
  *   data-swipe-anywhere-keys     = JSON {x, y, width, height}: the letter (key) area, viewport px
- *   data-swipe-anywhere-decoded  = JSON {n, words}: the n-th decode answer the keyboard got
+ *   data-swipe-anywhere-decoded  = JSON {n, words, trace}: the n-th decode answer the keyboard got
+ *                                  and the trace {points, width, height} it answered
  *   data-swipe-anywhere-top      = the keyboard's top edge (viewport px)
  *   data-swipe-anywhere-status   = the keyboard's status line text, if any
  * A page may post `{swipeAnywhereE2eMeasure: true}` to its window to refresh them.
@@ -55,9 +56,10 @@ export function e2eOverlayHooks(win: Window = window): Pick<OverlayDeps, 'onHost
         return root;
       };
     },
-    onDecoded(words) {
+    onDecoded(words, trace) {
       decoded += 1;
-      html.dataset.swipeAnywhereDecoded = JSON.stringify({ n: decoded, words });
+      const { points, width, height } = trace;
+      html.dataset.swipeAnywhereDecoded = JSON.stringify({ n: decoded, words, trace: { points, width, height } });
       later();
     },
     onVisibility(visible) {

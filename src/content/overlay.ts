@@ -29,8 +29,8 @@ export interface OverlayDeps {
   win?: Window;
   /** test builds only: sees the keyboard's host element before the shadow root is attached */
   onHostCreated?: (host: HTMLElement) => void;
-  /** test builds only: every decode answer the keyboard received */
-  onDecoded?: (words: string[]) => void;
+  /** test builds only: every decode answer the keyboard received, with the trace it answered */
+  onDecoded?: (words: string[], trace: Trace) => void;
   /** test builds only: the keyboard was shown / hidden */
   onVisibility?: (visible: boolean) => void;
 }
@@ -82,7 +82,7 @@ export async function startOverlay(deps: OverlayDeps): Promise<Overlay> {
   const decode = async (trace: Trace): Promise<string[]> => {
     const r = await deps.client.request('decode', { points: trace.points, width: trace.width, height: trace.height, layout: settings.layout });
     if (r.ok) {
-      deps.onDecoded?.(r.value.words);
+      deps.onDecoded?.(r.value.words, trace);
       return r.value.words.slice(0, settings.suggestionCount);
     }
     // A newer swipe superseded this one: its own answer will land; this one never does.

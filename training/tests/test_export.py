@@ -238,3 +238,22 @@ def test_redecode_changes_decoding_and_metrics_not_the_networks(exported, tmp_pa
     assert g["decoding"]["rescore"]["letter"] == 0.9 and "swipe-beam-v4" in g["tolerance"]["note"]
     redecode_main(["--model", str(model), "--checkpoint", str(ck), "--rescore", "off", "--eval-limit", "6"])
     assert "rescore" not in json.loads((model / "model.json").read_text())["decoding"]
+
+
+def test_update_encoder_choice_keeps_a_bench_chosen_int8_only_while_its_accuracy_holds():
+    from swipe.export import INT8_TOP4_GATE, update_encoder_choice
+
+    variants = {"fp32": "encoder.onnx", "int8": "encoder.int8.onnx"}
+    enc = {"file": "encoder.int8.onnx", "variants": variants}
+    update_encoder_choice(enc, 0.1)
+    assert enc["file"] == "encoder.int8.onnx" and enc["defaultChoice"].startswith("int8: ")
+    assert "gate passed (top-4 loss 0.1 points)" in enc["defaultChoice"]
+    update_encoder_choice(enc, INT8_TOP4_GATE + 0.05)
+    assert enc["file"] == "encoder.onnx" and enc["defaultChoice"].startswith("fp32: ")
+    assert "gate failed" in enc["defaultChoice"]
+    # passing again does not bring INT8 back: the speed half is the bench's to decide
+    update_encoder_choice(enc, 0.0)
+    assert enc["file"] == "encoder.onnx" and "gate passed" in enc["defaultChoice"]
+    lone = {"file": "encoder.onnx", "variants": {"fp32": "encoder.onnx"}}
+    update_encoder_choice(lone, None)
+    assert lone["file"] == "encoder.onnx" and "not measured" in lone["defaultChoice"]

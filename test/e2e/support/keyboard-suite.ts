@@ -4,9 +4,9 @@
  */
 import { mkdirSync } from 'node:fs';
 import { expect, it } from 'vitest';
-import { loadDevTraces, norm, swipeOnce, TRAINED_MODEL, waitForState, type DevTrace, type Evaluate, type Mouse } from './swipe';
+import { loadDevTraces, norm, swipeCaptured, swipeOnce, TRAINED_MODEL, waitForState, type DevTrace, type Evaluate, type Mouse } from './swipe';
 import { FIELDS_PAGE_PATH, FRAME_PAGE_PATH } from './local-server';
-import { findPersonalCase } from './personal-case';
+import { personalOracle, type PersonalOracle } from './personal-case';
 
 export interface PageAdapter {
   goto(url: string): Promise<void>;
@@ -183,6 +183,7 @@ export function defineKeyboardTests(adapter: () => BrowserAdapter): void {
     const opts = await a.openOptions();
     const page = await a.newPage();
     const trace = traces[0] as DevTrace;
+    let oracle: PersonalOracle | undefined;
     try {
       await waitFor(() => run<boolean>(opts.evaluate, `!!document.querySelector('#priorWeight')`), Boolean, 'the options page');
       await setControl(opts, '#theme', 'light');
@@ -211,7 +212,8 @@ export function defineKeyboardTests(adapter: () => BrowserAdapter): void {
       // A strong word-frequency weight makes the personal-word bonus (λ·bonus nats) decisive
       // over a competitor the engine itself ranks close behind (personal-case.ts).
       const priorWeight = 4;
-      const pc = await findPersonalCase(priorWeight, 3);
+      const o = (oracle = await personalOracle(priorWeight, 3));
+      const pc = await o.find();
       await setControl(opts, '#priorWeight', priorWeight);
       // The baseline decode must see no personal words: leaving the field accepts the words
       // swiped so far (this test's and the earlier tests'), and a learnt word changes the ranking.
@@ -220,9 +222,12 @@ export function defineKeyboardTests(adapter: () => BrowserAdapter): void {
       await clearPersonalWords(opts);
       await page.goto(a.origin() + FIELDS_PAGE_PATH);
       await clickEl(page, page.evaluate, `document.querySelector('#area')`);
-      const words = await swipeOnce(page.mouse, page.evaluate, pc.trace);
+      const base = await swipeCaptured(page.mouse, page.evaluate, pc.trace);
+      const words = base.words;
       const about = `swiped "${pc.trace.word}" (${pc.trace.id}), Node engine: ${pc.top}, then ${pc.target} ${pc.gap.toFixed(2)} nats behind; page: ${words.join(', ')}`;
       expect(words.length, 'suggestion count applied').toBeLessThanOrEqual(3);
+      // the extension answers what the engine answers for the swipe the page captured
+      expect(words, about).toEqual(await o.words(base.trace, []));
       expect(words[0], about).toBe(pc.top);
       expect(words, about).toContain(pc.target);
       const target = pc.target;
@@ -237,7 +242,9 @@ export function defineKeyboardTests(adapter: () => BrowserAdapter): void {
 
       await page.goto(a.origin() + FIELDS_PAGE_PATH);
       await clickEl(page, page.evaluate, `document.querySelector('#area')`);
-      const boosted = await swipeOnce(page.mouse, page.evaluate, pc.trace);
+      const boostedSwipe = await swipeCaptured(page.mouse, page.evaluate, pc.trace);
+      const boosted = boostedSwipe.words;
+      expect(boosted, `after adding "${target}" (${about})`).toEqual(await o.words(boostedSwipe.trace, [target]));
       expect(boosted[0], `after adding "${target}": ${boosted.join(', ')} (${about})`).toBe(target);
       expect(norm(await run<string>(page.evaluate, `document.querySelector('#area').value`))).toBe(`${norm(target)} `);
 
@@ -246,15 +253,18 @@ export function defineKeyboardTests(adapter: () => BrowserAdapter): void {
       await clearPersonalWords(opts);
       await page.goto(a.origin() + FIELDS_PAGE_PATH);
       await clickEl(page, page.evaluate, `document.querySelector('#area')`);
-      const plain = await swipeOnce(page.mouse, page.evaluate, pc.trace);
-      // with no personal words again, the baseline's best word wins again; the lower ranks may
-      // swap between near-tied candidates, since each replay of the swipe through real pointer
-      // events is captured with slightly different points and times (seen in Firefox)
+      const plainSwipe = await swipeCaptured(page.mouse, page.evaluate, pc.trace);
+      const plain = plainSwipe.words;
+      // with no personal words again, the engine's answer for this capture, and the baseline's
+      // best word wins again (each replay through real pointer events is captured with slightly
+      // different points and times, so the lower ranks may swap between near-tied candidates)
+      expect(plain, `after removing "${target}" (baseline ${words.join(', ')})`).toEqual(await o.words(plainSwipe.trace, []));
       expect(plain[0], `after removing "${target}": ${plain.join(', ')} (baseline ${words.join(', ')})`).toBe(words[0]);
       await setControl(opts, '#priorWeight', 0.5);
       await setControl(opts, '#keyboardHeight', 240);
       await setControl(opts, '#suggestionCount', 4);
     } finally {
+      await oracle?.release();
       await page.close();
       await opts.close();
     }

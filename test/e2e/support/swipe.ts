@@ -60,7 +60,7 @@ export interface KeyboardState {
   keyboard?: string;
   keys?: Rect;
   top?: number;
-  decoded?: { n: number; words: string[] };
+  decoded?: { n: number; words: string[]; trace: CapturedTrace };
   status?: string;
 }
 
@@ -72,7 +72,7 @@ export function readKeyboardState(measure: boolean): KeyboardState {
     ...(d.swipeAnywhereKeyboard ? { keyboard: d.swipeAnywhereKeyboard } : {}),
     ...(d.swipeAnywhereKeys ? { keys: JSON.parse(d.swipeAnywhereKeys) as Rect } : {}),
     ...(d.swipeAnywhereTop ? { top: Number(d.swipeAnywhereTop) } : {}),
-    ...(d.swipeAnywhereDecoded ? { decoded: JSON.parse(d.swipeAnywhereDecoded) as { n: number; words: string[] } } : {}),
+    ...(d.swipeAnywhereDecoded ? { decoded: JSON.parse(d.swipeAnywhereDecoded) as NonNullable<KeyboardState["decoded"]> } : {}),
     ...(d.swipeAnywhereStatus ? { status: d.swipeAnywhereStatus } : {}),
   };
 }
@@ -90,24 +90,32 @@ export async function waitForState(evaluate: Evaluate, ok: (s: KeyboardState) =>
   throw new Error(`timed out waiting for ${what}; last state ${JSON.stringify(s)}`);
 }
 
+/** Longest pause between two points a replay keeps (a longer one is replayed this long). */
+export const REPLAY_MAX_STEP_MS = 60;
+
+/** The trace's points on the replay's clock: its own time steps, each capped at REPLAY_MAX_STEP_MS. */
+export function replayTimeline(points: ReadonlyArray<readonly [number, number, number]>): Array<[number, number, number]> {
+  let lag = 0;
+  return points.map((p, i) => {
+    if (i > 0) lag += Math.min(REPLAY_MAX_STEP_MS, p[2] - (points[i - 1] as readonly number[])[2]!);
+    return [p[0], p[1], lag];
+  });
+}
+
 /**
  * Replays a trace over the key area (`keys`, in page coordinates): scaled from the trace's
- * keyboard size to the drawn one, paced by its own timestamps (capped per step).
+ * keyboard size to the drawn one, paced by replayTimeline.
  */
 export async function replayTrace(mouse: Mouse, keys: Rect, trace: DevTrace): Promise<void> {
   const sx = keys.width / trace.width;
   const sy = keys.height / trace.height;
-  const at = (p: [number, number, number]) => [keys.x + p[0] * sx, keys.y + p[1] * sy] as const;
-  const [p0, ...rest] = trace.points;
+  const at = (p: readonly [number, number, number]) => [keys.x + p[0] * sx, keys.y + p[1] * sy] as const;
+  const [p0, ...rest] = replayTimeline(trace.points);
   await mouse.move(...at(p0!));
   await mouse.down();
   const start = Date.now();
-  let prevT = p0![2];
-  let lag = 0;
   for (const p of rest) {
-    lag += Math.min(60, p[2] - prevT);
-    prevT = p[2];
-    const wait = start + lag - Date.now();
+    const wait = start + p[2] - Date.now();
     if (wait > 0) await sleep(wait);
     await mouse.move(...at(p));
   }
@@ -119,13 +127,25 @@ export async function replayTrace(mouse: Mouse, keys: Rect, trace: DevTrace): Pr
  * position in the page). Resolves to the engine's answer.
  */
 export async function swipeOnce(mouse: Mouse, evaluate: Evaluate, trace: DevTrace, offset = { x: 0, y: 0 }): Promise<string[]> {
+  return (await swipeCaptured(mouse, evaluate, trace, offset)).words;
+}
+
+/** What the keyboard captured of a replayed swipe (key-area px and its own timestamps). */
+export interface CapturedTrace {
+  points: Array<[number, number, number]>;
+  width: number;
+  height: number;
+}
+
+/** swipeOnce, also returning the trace the keyboard captured and sent to the engine. */
+export async function swipeCaptured(mouse: Mouse, evaluate: Evaluate, trace: DevTrace, offset = { x: 0, y: 0 }): Promise<{ words: string[]; trace: CapturedTrace }> {
   const before = await waitForState(evaluate, (s) => s.keyboard === 'shown' && s.keys !== undefined && s.keys.height > 0, 'the keyboard');
   const n = before.decoded?.n ?? 0;
   const keys = before.keys!;
   await replayTrace(mouse, { ...keys, x: keys.x + offset.x, y: keys.y + offset.y }, trace);
   const after = await waitForState(evaluate, (s) => (s.decoded?.n ?? 0) > n || /could not|fail|error/i.test(s.status ?? ''), 'a decode', 60_000);
   if (!after.decoded || after.decoded.n === n) throw new Error(`decode failed: ${after.status ?? '?'}`);
-  return after.decoded.words;
+  return { words: after.decoded.words, trace: after.decoded.trace };
 }
 
 /** What the field shows, compared case-insensitively (sentence-start capitals) with nbsp as space. */
