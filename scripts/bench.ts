@@ -23,7 +23,7 @@ import { build } from 'esbuild';
 import { chromium } from 'playwright-core';
 import { DATA, REPO, defaultModelDir, fail, floorOption, parseFlags, readJsonl } from './lib/cli';
 import { nodeEngine, ortInfo } from './lib/node-engine';
-import { PREFIX_CACHE_KEYS, benchRecord, compareVariants, prefixCacheEntriesFor, runTraces, summarize, variantKeys } from './bench/stats';
+import { JOINT_KERNEL_KEYS, PREFIX_CACHE_KEYS, benchRecord, compareVariants, prefixCacheEntriesFor, runTraces, summarize, variantKeys } from './bench/stats';
 import { chooseEncoder } from './bench/encoder-choice';
 import type { BenchRecord, BenchReport, BenchTrace, VariantManifest } from './bench/stats';
 
@@ -81,7 +81,7 @@ function print(r: BenchReport): void {
   row('total', r.timings.totalMs);
   console.log('  counts per swipe');
   for (const k of ['stepCalls', 'predictorRows', 'jointRows', 'cachedPrefixes'] as const) row(k, r.timings[k]);
-  for (const [what, part, byKey] of [['encoder', 'encoder', r.variants], ['predictor', 'search', r.predictorVariants], ['prefix cache', 'search', r.prefixCache]] as const) {
+  for (const [what, part, byKey] of [['encoder', 'encoder', r.variants], ['predictor', 'search', r.predictorVariants], ['prefix cache', 'search', r.prefixCache], ['joint', 'search', r.jointKernel]] as const) {
     if (!byKey) continue;
     console.log(`${what} variants side by side (interleaved per trace), ${part} ms   p50      p95      max`);
     for (const [k, xs] of Object.entries(byKey)) {
@@ -114,8 +114,9 @@ if (!a.browserOnly) {
   const variants = await compareVariants(variantKeys(manifest, 'encoder'), async (v) => bind(await nodeEngine(dir, { ...base, variant: v })), traces, 'encoderMs');
   const predictorVariants = await compareVariants(variantKeys(manifest, 'predictor'), async (v) => bind(await nodeEngine(dir, { ...base, predictorVariant: v })), traces, 'searchMs');
   const prefixCache = await compareVariants(PREFIX_CACHE_KEYS, async (k) => bind(await nodeEngine(dir, { ...base, prefixCacheEntries: prefixCacheEntriesFor(k) })), traces, 'searchMs');
+  const jointKernel = await compareVariants([...JOINT_KERNEL_KEYS], async (k) => bind(await nodeEngine(dir, { ...base, jointKernel: k as (typeof JOINT_KERNEL_KEYS)[number] })), traces, 'searchMs');
   const info = ortInfo();
-  print({ where: `Node ${process.version}`, ort: info.version, threads: info.threads, cpu, coldCreateMs: t1 - t0, coldStartup: engine.startup, coldFirstDecodeMs: t2 - t1, warmupMs: t3 - t2, warmFirstDecodeMs: t4 - t3, traces: traces.length, timings, errors, ...(variants ? { variants } : {}), ...(predictorVariants ? { predictorVariants } : {}), ...(prefixCache ? { prefixCache } : {}) });
+  print({ where: `Node ${process.version}`, ort: info.version, threads: info.threads, cpu, coldCreateMs: t1 - t0, coldStartup: engine.startup, coldFirstDecodeMs: t2 - t1, warmupMs: t3 - t2, warmFirstDecodeMs: t4 - t3, traces: traces.length, timings, errors, ...(variants ? { variants } : {}), ...(predictorVariants ? { predictorVariants } : {}), ...(prefixCache ? { prefixCache } : {}), ...(jointKernel ? { jointKernel } : {}) });
 }
 
 if (!a.nodeOnly) {

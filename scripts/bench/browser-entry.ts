@@ -8,7 +8,8 @@
 import * as ort from 'onnxruntime-web/wasm';
 import { createEngine } from '../../src/engine/engine';
 import { parseFloorMargin } from '../../src/engine/params';
-import { PREFIX_CACHE_KEYS, compareVariants, prefixCacheEntriesFor, runTraces, variantKeys } from './stats';
+import type { JointKernel } from '../../src/engine/ort-session';
+import { JOINT_KERNEL_KEYS, PREFIX_CACHE_KEYS, compareVariants, prefixCacheEntriesFor, runTraces, variantKeys } from './stats';
 import type { BenchReport, BenchTrace, VariantManifest } from './stats';
 
 declare global {
@@ -60,13 +61,14 @@ async function main(): Promise<void> {
   const t4 = performance.now();
   const { timings, errors } = await runTraces(traces, (t) => engine.decode(t, opts));
   await engine.release();
-  const make = async (o: { encoderVariant?: string; predictorVariant?: string; prefixCacheEntries?: number }) => {
+  const make = async (o: { encoderVariant?: string; predictorVariant?: string; prefixCacheEntries?: number; jointKernel?: JointKernel }) => {
     const e = await createEngine({ manifest, ort, loadFile: (name) => get(`/model/${name}`), ...o, ...(lexicon ? { lexiconFile: lexicon } : {}) });
     return { decode: (t: BenchTrace) => e.decode(t, opts), warmup: () => e.warmup(), release: () => e.release() };
   };
   const variants = await compareVariants(variantKeys(manifest, 'encoder'), (v) => make({ encoderVariant: v }), traces, 'encoderMs');
   const predictorVariants = await compareVariants(variantKeys(manifest, 'predictor'), (v) => make({ predictorVariant: v }), traces, 'searchMs');
   const prefixCache = await compareVariants(PREFIX_CACHE_KEYS, (k) => make({ prefixCacheEntries: prefixCacheEntriesFor(k) }), traces, 'searchMs');
+  const jointKernel = await compareVariants([...JOINT_KERNEL_KEYS], (k) => make({ jointKernel: k as JointKernel }), traces, 'searchMs');
   window.__bench = {
     where: `headless Chromium ${navigator.userAgent.match(/Chrome\/[\d.]+/)?.[0] ?? ''}, crossOriginIsolated=${String(crossOriginIsolated)}, ${wasmFetched()}`,
     ort: ort.env.versions.web ?? '?',
@@ -83,6 +85,7 @@ async function main(): Promise<void> {
     ...(variants ? { variants } : {}),
     ...(predictorVariants ? { predictorVariants } : {}),
     ...(prefixCache ? { prefixCache } : {}),
+    ...(jointKernel ? { jointKernel } : {}),
   };
 }
 

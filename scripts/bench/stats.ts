@@ -56,6 +56,8 @@ export interface BenchReport {
   predictorVariants?: Record<string, number[]>;
   /** search ms with the prefix cache off and on (default size), interleaved */
   prefixCache?: Record<string, number[]>;
+  /** search ms with the joint's products in JavaScript and in WebAssembly SIMD, interleaved */
+  jointKernel?: Record<string, number[]>;
 }
 
 /** The part of model.json the side-by-side comparisons read. */
@@ -157,6 +159,7 @@ export interface BenchRecord {
   ms: Record<'features' | 'encoder' | 'search' | 'predictorOrt' | 'total', Summary>;
   perSwipe: Record<'stepCalls' | 'predictorRows' | 'jointRows', Summary> & { cachedPrefixes?: Summary };
   prefixCacheSearchMs?: Record<string, Summary>;
+  jointKernelSearchMs?: Record<string, Summary>;
   encoderVariantsMs?: Record<string, Summary>;
   predictorVariantsSearchMs?: Record<string, Summary>;
 }
@@ -167,6 +170,7 @@ export function benchRecord(r: BenchReport): BenchRecord {
     m ? Object.fromEntries(Object.entries(m).map(([k, xs]) => [k, round2(summarize(xs))])) : undefined;
   const enc = each(r.variants);
   const pc = each(r.prefixCache);
+  const jk = each(r.jointKernel);
   const pred = each(r.predictorVariants);
   return {
     where: r.where,
@@ -194,8 +198,12 @@ export function benchRecord(r: BenchReport): BenchRecord {
     ...(enc ? { encoderVariantsMs: enc } : {}),
     ...(pred ? { predictorVariantsSearchMs: pred } : {}),
     ...(pc ? { prefixCacheSearchMs: pc } : {}),
+    ...(jk ? { jointKernelSearchMs: jk } : {}),
   };
 }
+
+/** The joint kernel's side-by-side comparison (engine option jointKernel). */
+export const JOINT_KERNEL_KEYS = ['js', 'wasm'] as const;
 
 /** The prefix cache's side-by-side comparison: off, and the engine's default size. */
 export const PREFIX_CACHE_KEYS = ['off', 'on'];

@@ -4,6 +4,7 @@ import { resolve } from 'node:path';
 import * as ort from 'onnxruntime-web';
 import { createEngine } from '../../src/engine/engine';
 import type { Engine } from '../../src/engine/engine';
+import type { JointKernel } from '../../src/engine/ort-session';
 
 export interface NodeEngineOptions {
   /** encoder variant key ("fp32", "int8"); '' = model.json's default */
@@ -15,6 +16,8 @@ export interface NodeEngineOptions {
   threads?: number;
   /** the engine's prefix cache size (0 = off); default the engine's */
   prefixCacheEntries?: number;
+  /** the joint's matrix products: 'wasm' or 'js'; default the engine's */
+  jointKernel?: JointKernel;
 }
 
 export async function nodeEngine(dir: string, o: NodeEngineOptions = {}): Promise<Engine> {
@@ -28,6 +31,7 @@ export async function nodeEngine(dir: string, o: NodeEngineOptions = {}): Promis
     ...(o.predictorVariant ? { predictorVariant: o.predictorVariant } : {}),
     ...(o.lexicon ? { lexiconFile: o.lexicon } : {}),
     ...(o.prefixCacheEntries !== undefined ? { prefixCacheEntries: o.prefixCacheEntries } : {}),
+    ...(o.jointKernel ? { jointKernel: o.jointKernel } : {}),
   });
 }
 

@@ -20,7 +20,7 @@ import { buildLexicon, fnv1a, LexiconTrie, parseLexicon, parseLexiconTsv } from 
 import type { ModelManifest } from './manifest';
 import { parseManifest } from './manifest';
 import { RnntModel } from './ort-session';
-import type { OrtModule, SessionOptions } from './ort-session';
+import type { JointKernel, OrtModule, SessionOptions } from './ort-session';
 import { DEFAULT_PERSONAL, LIMITS } from './params';
 import type { PersonalParams, SearchParams } from './params';
 import { buildPersonalTrie } from './personal-words';
@@ -48,6 +48,8 @@ export interface EngineConfig {
   sessionOptions?: SessionOptions;
   /** predictor outputs kept across swipes, in prefixes (prefix-cache.ts); 0 = off; default 4096 */
   prefixCacheEntries?: number;
+  /** the joint's matrix products: 'wasm' (default; joint.ts's loops where WebAssembly SIMD is missing) or 'js'; same values */
+  jointKernel?: JointKernel;
 }
 
 export interface DecodeTrace {
@@ -225,7 +227,7 @@ export async function createEngine(cfg: EngineConfig): Promise<Engine> {
   for (const [name, l] of Object.entries(cfg.layouts ?? {})) layouts.set(name, layoutConstants(validateLayout(l)));
 
   const s3 = performance.now();
-  const model = await RnntModel.create(cfg.ort, manifest, encBytes, predBytes, jointBytes, cfg.sessionOptions);
+  const model = await RnntModel.create(cfg.ort, manifest, encBytes, predBytes, jointBytes, cfg.sessionOptions, cfg.jointKernel);
   const startup: StartupTimings = { filesMs: s1 - s0, lexiconMs: s2 - s1, sessionsMs: performance.now() - s3 };
   const personalParams = cfg.personalParams ?? DEFAULT_PERSONAL;
   let trie: TokenTrie = lexicon;

@@ -14,6 +14,7 @@ describe('benchRecord (what npm run bench -- --record keeps in model.json)', () 
     },
     predictorVariants: { fp32: ramp(100, 2), int8: ramp(100, 2.5) },
     prefixCache: { off: ramp(100, 2), on: ramp(100, 1) },
+    jointKernel: { js: ramp(100, 2), wasm: ramp(100, 1.5) },
   };
 
   it('should keep p50 / p95 / max of each part, the counts and the cold start', () => {
@@ -27,6 +28,7 @@ describe('benchRecord (what npm run bench -- --record keeps in model.json)', () 
     expect(b.prefixCacheSearchMs).toEqual({ off: { p50: 100, p95: 190, max: 200 }, on: { p50: 50, p95: 95, max: 100 } });
     expect(b.coldStartMs).toEqual({ createEngine: 990.1, firstDecode: 579.9 });
     expect(b.predictorVariantsSearchMs?.int8).toEqual({ p50: 125, p95: 237.5, max: 250 });
+    expect(b.jointKernelSearchMs).toEqual({ js: { p50: 100, p95: 190, max: 200 }, wasm: { p50: 75, p95: 142.5, max: 150 } });
     expect(b.encoderVariantsMs).toBeUndefined();
     expect(JSON.parse(JSON.stringify(b))).toEqual(b);
   });

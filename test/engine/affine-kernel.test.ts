@@ -1,0 +1,68 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { assembleKernel, kernelModuleSource, KERNEL_TS } from '../../scripts/lib/assemble-kernel';
+import { createWasmJoint } from '@/src/engine/affine-kernel';
+import { encProjAll, jointOutput, parseJoint } from '@/src/engine/joint';
+import type { JointWeights } from '@/src/engine/joint';
+
+/** Deterministic values of both signs and many magnitudes (rounding differences would show). */
+function lcg(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    return ((s / 2 ** 32) * 2 - 1) * 10 ** ((s % 7) - 3);
+  };
+}
+
+function randomJoint(J: number, D: number, V: number, seed: number): JointWeights {
+  const r = lcg(seed);
+  const f = (n: number) => Float64Array.from({ length: n }, () => Math.fround(r()));
+  return { J, D, V, wEnc: f(J * D), bEnc: f(J), wOut: f(V * J), bOut: f(V) };
+}
+
+describe('WebAssembly joint kernel (affine-kernel.wat)', () => {
+  it('should be assembled from its source (npm run build-kernel)', async () => {
+    expect(readFileSync(KERNEL_TS, 'utf8')).toBe(kernelModuleSource(await assembleKernel()));
+  });
+
+  it('should give bit-identical enc_proj and logits to the JavaScript loops, odd sizes included', () => {
+    for (const [J, D, V, frames] of [[256, 144, 28, 33], [7, 5, 3, 4], [9, 2, 1, 1], [2, 1, 2, 0], [16, 8, 8, 200]] as const) {
+      const w = randomJoint(J, D, V, J * 31 + D + V);
+      const k = createWasmJoint(w);
+      expect(k, 'WebAssembly SIMD in Node').not.toBeNull();
+      const r = lcg(frames + 5);
+      const enc = Float32Array.from({ length: frames * D }, r);
+      expect(k!.encProjAll(enc, frames)).toEqual(encProjAll(w, enc, frames));
+      for (let row = 0; row < 5; row++) {
+        const z = Float64Array.from({ length: J }, () => Math.tanh(r()));
+        k!.z.set(z);
+        expect(k!.output(new Float64Array(V))).toEqual(jointOutput(w, z, new Float64Array(V)));
+      }
+    }
+  });
+
+  it('should keep its scratch view valid when a long trace grows the memory', () => {
+    const w = randomJoint(256, 144, 28, 1);
+    const k = createWasmJoint(w)!;
+    const before = k.z;
+    const enc = new Float32Array(2000 * 144).fill(0.5);
+    expect(k.encProjAll(enc, 2000)).toEqual(encProjAll(w, enc, 2000));
+    expect(before.length, "the old view is detached").toBe(0);
+    expect(k.z === before).toBe(false);
+    const z = new Float64Array(256).fill(0.25);
+    k.z.set(z);
+    expect(k.output(new Float64Array(28))).toEqual(jointOutput(w, z, new Float64Array(28)));
+  });
+
+  it("should reproduce the shipped joint.bin's logits exactly", () => {
+    const w = parseJoint(new Uint8Array(readFileSync(resolve('public/models/swipe-v1/joint.bin'))));
+    const k = createWasmJoint(w)!;
+    const r = lcg(3);
+    const enc = Float32Array.from({ length: 12 * w.D }, r);
+    expect(k.encProjAll(enc, 12)).toEqual(encProjAll(w, enc, 12));
+    const z = Float64Array.from({ length: w.J }, () => Math.tanh(r()));
+    k.z.set(z);
+    expect(k.output(new Float64Array(w.V))).toEqual(jointOutput(w, z, new Float64Array(w.V)));
+  });
+});
