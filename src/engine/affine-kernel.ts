@@ -36,6 +36,18 @@ function kernelModule(): WebAssembly.Module | null {
   return module;
 }
 
+/** Whether this context can run the kernel (WebAssembly SIMD, a CSP that allows compiling it). */
+export function wasmJointAvailable(): boolean {
+  const mod = kernelModule();
+  if (mod === null) return false;
+  try {
+    new WebAssembly.Instance(mod, {});
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** Bytes of a pair-interleaved (rows, cols) matrix and of its bias (rows rounded up to even). */
 const pairBytes = (rows: number, cols: number) => ({ w: Math.ceil(rows / 2) * cols * 16, b: Math.ceil(rows / 2) * 16 });
 

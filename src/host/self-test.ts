@@ -5,6 +5,7 @@
 import type { EngineHostKind, Result, SelfTestRequest, SelfTestResult } from '../messaging/protocol';
 import { SELF_TEST_INPUT_SIZE } from '../messaging/protocol';
 import { errorFromUnknown, ok } from '../messaging/result';
+import { wasmJointAvailable } from '../engine/affine-kernel';
 import type { Ort } from './ort-runtime';
 
 export const SELF_TEST_MODEL_PATH = '/fixtures/tiny.onnx';
@@ -38,6 +39,7 @@ export function createSelfTest(deps: SelfTestDeps): (request: SelfTestRequest) =
         ms: performance.now() - started,
         ortVersion: ort.env.versions.web ?? 'unknown',
         host: deps.kind,
+        jointKernel: wasmJointAvailable() ? 'wasm' : 'js',
       });
     } catch (caught) {
       session = undefined; // a failed load is retried on the next request

@@ -85,6 +85,8 @@ export interface SelfTestResult {
   ms: number;
   ortVersion: string;
   host: EngineHostKind;
+  /** whether the engine's joint kernel (WebAssembly SIMD) can run in this host, or its JS loops would */
+  jointKernel: 'wasm' | 'js';
 }
 
 export const SELF_TEST_INPUT_SIZE = 4;

@@ -27,7 +27,7 @@ export const expected: Expected = JSON.parse(
 /** The shape the content-script bridge writes: the Result of a selfTest request. */
 export interface SelfTestAnswer {
   ok: boolean;
-  value?: { output: number[]; dims: number[]; host: string; ortVersion: string };
+  value?: { output: number[]; dims: number[]; host: string; ortVersion: string; jointKernel: string };
   error?: { code: string; message: string };
 }
 
@@ -36,6 +36,8 @@ export function expectTinyModelAnswer(answer: SelfTestAnswer, host: string): voi
   expect(answer.ok).toBe(true);
   const value = answer.value!;
   expect(value.host).toBe(host);
+  // the engine's joint runs in WebAssembly SIMD there: the extension's CSP allows compiling it
+  expect(value.jointKernel).toBe('wasm');
   expect(value.dims).toEqual(expected.output.dims);
   expect(value.output).toHaveLength(expected.output.data.length);
   value.output.forEach((y, i) => {
