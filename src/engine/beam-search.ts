@@ -6,7 +6,7 @@
  * Per frame t, up to maxSymbolsPerFrame + 1 symbol rounds; each round makes at most ONE batched
  * predictor call, for the active hypotheses whose trie node has no predictor output yet (cached
  * per node for the whole trace: it depends on the prefix only), then computes the joint in
- * float64 for the nodes without logits at this frame (a per-frame cache). Blank sends a
+ * float64 for the predictor outputs without logits at this frame (a per-frame cache). Blank sends a
  * hypothesis to the next-frame set B, where identical prefixes log-add; letters extend it to
  * its `prune` best trie children. Ranking = acoustic + λ·best(node) (lookahead), ties by prefix.
  *
@@ -118,7 +118,9 @@ export async function beamSearch(
     if (signal && t % YIELD_EVERY_FRAMES === YIELD_EVERY_FRAMES - 1) await yieldToEventLoop();
     throwIfAborted(signal);
     const B = new Map<number, Hypothesis>(); // node -> hyp, insertion order kept
-    const cache = new Map<number, Float64Array>(); // node -> logp at this frame
+    // logp at this frame, per predictor output: prefixes that share one (a stateless predictor's
+    // prefixes with the same last K letters, from the prefix cache) share the joint row
+    const cache = new Map<PrefixEntry, Float64Array>();
     let used = 0;
     let active = A;
     for (let s = 0; s <= p.maxSymbolsPerFrame; s++) {
@@ -146,12 +148,13 @@ export async function beamSearch(
       // within a round, so B (and the pruning floors that come from it) is final after this pass.
       const logps: Float64Array[] = [];
       for (const hyp of active) {
-        let logp = cache.get(hyp.node);
+        const pe = preds.get(hyp.node) as PrefixEntry;
+        let logp = cache.get(pe);
         if (logp === undefined) {
           logp = pool[used] ?? (pool[used] = new Float64Array(V));
           used++;
-          logSoftmaxInPlace(dec.joint(t, (preds.get(hyp.node) as PrefixEntry).pred, 0, logp), V);
-          cache.set(hyp.node, logp);
+          logSoftmaxInPlace(dec.joint(t, pe.pred, 0, logp), V);
+          cache.set(pe, logp);
         }
         logps.push(logp);
         const a = hyp.acoustic + (logp[blankId] as number);
