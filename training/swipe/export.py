@@ -73,7 +73,7 @@ from .rescore import Geometry, parse_rescore_arg, trace_penalty
 from .data import data_dir, load_layout, load_traces
 from .evaluate import (NUM_FEATURES, OnnxRunner, TorchRunner, decode_traces, encode_traces,
                        ort_session, pad_batch, score, split_path, trace_features,
-                       feature_kwargs)
+                       feature_kwargs, max_frames_arg)
 from .lexicon import Lexicon, train_words
 from .vocab import BLANK, TOKENS
 from .web_onnx import PREOPTIMIZED_LEVEL, preoptimize_in_place, quantize_predictor
@@ -723,6 +723,7 @@ def build(args) -> dict:
     out = Path(args.out).resolve()
     name = args.name or out.name
     model, cfg, meta = load_model(args.checkpoint)
+    features = {**FEATURES_MANIFEST, **({} if getattr(args, "max_frames", None) is None else {"maxFrames": args.max_frames})}
     layout_path = Path(args.layout) if args.layout else data_dir() / "layouts" / "qwerty.json"
     layout = load_layout(layout_path)
     dev_all = load_traces(args.dev_traces or split_path("dev"))
@@ -823,7 +824,7 @@ def build(args) -> dict:
         manifest = {
             "formatVersion": 1,
             "name": name,
-            "features": FEATURES_MANIFEST,
+            "features": features,
             "vocab": list(TOKENS),
             "blankId": BLANK,
             "encoder": {"file": "encoder.onnx", "variants": variants, "inputs": ENC_IN,
@@ -856,7 +857,7 @@ def build(args) -> dict:
             log(f"[5/6] dev evaluation on {len(ev)} traces (beam {dcfg.beam}, λ {dcfg.prior_weight})")
             seen = train_words(split_path("train"))
             res = evaluate_all(model, tmp, ev, layout, lexicon, dcfg, seen, int8 is not None,
-                               include_pte=android is not None, include_pred_int8=pred_int8 is not None, features=FEATURES_MANIFEST)
+                               include_pte=android is not None, include_pred_int8=pred_int8 is not None, features=features)
             base = res["onnxFp32"]
             metrics = metrics_block(res, name, len(ev), n, lexicon, dcfg)
         else:
@@ -887,7 +888,7 @@ def build(args) -> dict:
         golden = None
         if args.golden:
             log("[6/6] golden vectors")
-            golden = golden_vectors(tmp, name, dev_all[:3000], layout, lexicon, dcfg)
+            golden = golden_vectors(tmp, name, dev_all[:3000], layout, lexicon, dcfg, features=features)
             if len(golden["beam.json"]["cases"]) < 5:
                 raise ExportError(f"only {len(golden['beam.json']['cases'])} beam golden cases found")
         # ---- commit: nothing above wrote outside tmp
@@ -949,6 +950,9 @@ def main(argv=None):
                          "loc=..,shape=..,ends=..,letter=..[,points=..] written to "
                          "model.json (tune them with swipe.evaluate --rescore); 'off' = v3")
     ap.add_argument("--golden", default=None, help="write encoder/step/beam golden JSON here")
+    ap.add_argument("--max-frames", type=max_frames_arg, default=None,
+                    help=f"model.json features.maxFrames: decode longer swipes with this many frames "
+                         f"(default {FEATURES_MANIFEST['maxFrames']}, training's M); used by the dev evaluation and golden vectors too")
     ap.add_argument("--threads", type=int, default=1)
     a = ap.parse_args(argv)
     try:

@@ -37,7 +37,7 @@ def exported(tmp_path_factory):
     # most of a minute even for a tiny model, are tested in test_android.py
     export_main(["--checkpoint", str(ck), "--out", str(out), "--lexicon", str(lex),
                  "--calib-batches", "2", "--calib-batch-size", "4", "--eval-limit", "12",
-                 "--golden", str(d / "golden"), "--skip-android"])
+                 "--golden", str(d / "golden"), "--skip-android", "--max-frames", "128"])
     return d, ck, out
 
 
@@ -52,6 +52,7 @@ def test_files_and_manifest(exported):
     assert m["export"]["android"] is None
     assert m["formatVersion"] == 1 and m["name"] == "tiny" and m["vocab"] == TOKENS
     assert m["blankId"] == 27 and m["step"]["startToken"] == 27
+    assert m["features"]["maxFrames"] == 128  # --max-frames; training's M is 200
     assert m["encoder"]["dim"] == 32 and m["step"]["layers"] == 1 and m["step"]["hidden"] == 16
     assert m["encoder"]["variants"] == {"fp32": "encoder.onnx", "int8": "encoder.int8.onnx"}
     assert m["export"]["parity"]["encoderFp32"]["maxAbsDiff"] <= 1e-4
