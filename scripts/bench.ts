@@ -24,7 +24,7 @@ import { chromium } from 'playwright-core';
 import { DATA, REPO, defaultModelDir, fail, floorOption, parseFlags, readJsonl } from './lib/cli';
 import { nodeEngine, ortInfo } from './lib/node-engine';
 import { JOINT_KERNEL_KEYS, PREFIX_CACHE_KEYS, benchRecord, compareVariants, prefixCacheEntriesFor, runTraces, summarize, variantKeys } from './bench/stats';
-import { chooseEncoder } from './bench/encoder-choice';
+import { chooseVariant } from './bench/variant-choice';
 import type { BenchRecord, BenchReport, BenchTrace, VariantManifest } from './bench/stats';
 
 const USAGE = readFileSync(new URL(import.meta.url), 'utf8').split('*/')[0] ?? '';
@@ -186,10 +186,9 @@ if (a.record) {
   const m = JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
   const date = new Date().toISOString().slice(0, 10);
   m.benchmark = { date, command, traces: traces.length, runs: records };
-  const choice = chooseEncoder(m, records, date);
-  const enc = m.encoder as Record<string, unknown>;
-  if (choice) Object.assign(enc, choice);
+  const choices = (['encoder', 'predictor'] as const).map((part) => [part, chooseVariant(part, m, records, date)] as const);
+  for (const [part, choice] of choices) if (choice) Object.assign(m[part] as Record<string, unknown>, choice);
   writeFileSync(path, `${JSON.stringify(m, null, 1)}\n`);
   console.log(`\nrecorded in ${path} (benchmark)`);
-  if (choice) console.log(`encoder.file ${String(enc.file)}: ${choice.defaultChoice}`);
+  for (const [part, choice] of choices) if (choice) console.log(`${part}.file ${choice.file}: ${choice.defaultChoice}`);
 }

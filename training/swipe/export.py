@@ -18,10 +18,12 @@ into place only when every gate passed; on any failure nothing is written):
   step.onnx           one predictor+joint step, dynamic batch:
                       y_prev int64 (B), h0/c0 float32 (L,B,Hd), enc_t float32 (B,D) ->
                       logits float32 (B,V), h1, c1
-  predictor.onnx      the predictor with the joint's predictor projection, dynamic batch:
+  predictor.onnx      the predictor with the joint's predictor projection, dynamic batch (an
+                      LSTM written as its cell's matmuls and gates, no LSTM op):
                       y_prev int64 (B), h0/c0 float32 (L,B,Hd) ->
                       pred_proj float32 (B,J) = joint_pred(LSTM output), h1, c1
-  predictor.int8.onnx the predictor with MatMul/Gemm dynamically quantized to INT8 (LSTM fp32;
+  predictor.int8.onnx the predictor with MatMul/Gemm dynamically quantized to INT8 (the cell's
+                      recurrent and output projections; gates and the token table fp32;
                       unless --skip-int8; swipe/web_onnx.py), a variant in model.json
   joint.bin           the rest of the joint (swipe-joint-v1: "SWJ1", uint32 J, D, V, then
                       float32 LE W_enc (J,D), b_enc (J), W_out (V,J), b_out (V)); the runtime
@@ -179,8 +181,16 @@ def _wrappers(model):
     return Encoder(model).eval(), Step(model).eval()
 
 
-def _predictor_wrapper(model):
+def _predictor_wrapper(model, lstm_cell: bool = True):
+    """The predictor.onnx module: one step + the joint's predictor projection. An LSTM predictor
+    is written as its cell (lstm_cell_module): ORT's LSTM op costs a fixed ~0.1 ms a call in
+    onnxruntime-web, and its recurrent matmul is then a Gemm that the INT8 variant quantizes.
+    `lstm_cell=False`: the model's own nn.LSTM (predictor.pte: ExecuTorch's memory planning fixes
+    the batch of the cell's token-table lookup, "Attempted to resize a static tensor")."""
     import torch
+
+    if lstm_cell and getattr(model.cfg, "pred_type", "lstm") == "lstm":
+        return lstm_cell_module(model)
 
     class Predictor(torch.nn.Module):
         def __init__(self, m):
@@ -192,6 +202,49 @@ def _predictor_wrapper(model):
             return self.m.joint_pred(p), h1, c1
 
     return Predictor(model).eval()
+
+
+def lstm_cell_module(model):
+    """model.predict_step + joint_pred for an nn.LSTM predictor, written as the LSTM's gates
+    (PyTorch's order i, f, g, o per layer) with no LSTM op: layer 0's input projection of every
+    token is folded into a (V, 4H) table (embedding @ W_ih^T + b_ih + b_hh), the other layers
+    take h of the layer below. Same function, float32 rounding apart (tested)."""
+    import torch
+
+    lstm = model.lstm
+
+    class LstmCellPredictor(torch.nn.Module):
+        def __init__(self, m):
+            super().__init__()
+            self.m = m
+            self.layers = lstm.num_layers
+            with torch.no_grad():
+                tab = m.embed.weight @ lstm.weight_ih_l0.T + lstm.bias_ih_l0 + lstm.bias_hh_l0
+            self.register_buffer("token_gates", tab.detach().clone())  # (V, 4H)
+            for k in range(self.layers):
+                self.register_buffer(f"w_hh{k}", getattr(lstm, f"weight_hh_l{k}").detach().T.clone())  # (H, 4H)
+                if k:
+                    self.register_buffer(f"w_ih{k}", getattr(lstm, f"weight_ih_l{k}").detach().T.clone())
+                    self.register_buffer(f"b{k}", (getattr(lstm, f"bias_ih_l{k}") + getattr(lstm, f"bias_hh_l{k}")).detach().clone())
+
+        def forward(self, y_prev, h0, c0):
+            hs, cs = [], []
+            x = None
+            for k in range(self.layers):
+                h, c = h0[k], c0[k]
+                if k == 0:
+                    # embedding(), not indexing: ExecuTorch's index op fixes the batch of its output
+                    g = torch.nn.functional.embedding(y_prev.long(), self.token_gates) + h @ self.w_hh0
+                else:
+                    g = x @ getattr(self, f"w_ih{k}") + getattr(self, f"b{k}") + h @ getattr(self, f"w_hh{k}")
+                i, f, gg, o = g.chunk(4, dim=1)
+                c1 = torch.sigmoid(f) * c + torch.sigmoid(i) * torch.tanh(gg)
+                x = torch.sigmoid(o) * torch.tanh(c1)
+                hs.append(x)
+                cs.append(c1)
+            return self.m.joint_pred(x), torch.stack(hs), torch.stack(cs)
+
+    return LstmCellPredictor(model).eval()
 
 
 def _export(module, args, path: Path, input_names, output_names, dynamic_axes, dynamic_shapes,
@@ -647,26 +700,29 @@ def evaluate_all(model, out_dir: Path, traces, layout, lexicon, cfg, seen, inclu
 INT8_TOP4_GATE = 0.3  # dev top-4 points INT8 may lose and still become the default
 
 
-def encoder_default_choice(top4_loss_points: float | None, int8_shipped: bool = False) -> str:
-    """model.json encoder.defaultChoice: the rule, and whether the INT8 encoder passes its accuracy
-    half (the speed half is npm run bench's: `--record` sets encoder.file, scripts/bench/encoder-choice.ts)."""
+def default_choice_text(top4_loss_points: float | None, int8_shipped: bool = False, part: str = "encoder") -> str:
+    """model.json encoder.defaultChoice / predictor.defaultChoice: the rule, and whether the INT8
+    variant passes its accuracy half (the speed half is npm run bench's: `--record` sets the
+    part's file, scripts/bench/variant-choice.ts)."""
     verdict = ("INT8 accuracy gate not measured" if top4_loss_points is None
                else f"INT8 accuracy gate {'passed' if top4_loss_points <= INT8_TOP4_GATE else 'failed'} "
                     f"(top-4 loss {round(top4_loss_points, 3)} points)")
     speed = ("faster in onnxruntime-web WASM as measured by npm run bench -- --record (model.json benchmark)"
              if int8_shipped else "to be measured by npm run bench -- --record")
+    timed = "its search" if part == "predictor" else "it"
     return (f"{'int8' if int8_shipped else 'fp32'}: INT8 becomes the default only if its dev top-4 loss is "
-            f"<= {INT8_TOP4_GATE} points AND it is faster in onnxruntime-web WASM ({speed}); {verdict}")
+            f"<= {INT8_TOP4_GATE} points AND {timed} is faster in onnxruntime-web WASM ({speed}); {verdict}")
 
 
-def update_encoder_choice(encoder: dict, top4_loss_points: float | None) -> None:
-    """Re-derive encoder.defaultChoice after re-measuring the INT8 loss. An INT8 default chosen by
-    the bench stays only while the accuracy half still holds; otherwise encoder.file goes back to fp32."""
-    v = encoder.get("variants", {})
-    int8 = "int8" in v and encoder.get("file") == v["int8"]
+def update_variant_choice(block: dict, top4_loss_points: float | None, part: str = "encoder") -> None:
+    """Re-derive `block` (model.json encoder or predictor).defaultChoice after (re-)measuring the
+    INT8 loss. An INT8 default chosen by the bench stays only while the accuracy half still
+    holds; otherwise the part's file goes back to fp32."""
+    v = block.get("variants", {})
+    int8 = "int8" in v and block.get("file") == v["int8"]
     if int8 and (top4_loss_points is None or top4_loss_points > INT8_TOP4_GATE):
-        encoder["file"], int8 = v["fp32"], False
-    encoder["defaultChoice"] = encoder_default_choice(top4_loss_points, int8_shipped=int8)
+        block["file"], int8 = v["fp32"], False
+    block["defaultChoice"] = default_choice_text(top4_loss_points, int8_shipped=int8, part=part)
 
 
 def metrics_block(res: dict, name: str, traces: int, limit, lexicon, dcfg) -> dict:
@@ -800,7 +856,7 @@ def build(args) -> dict:
 
         pred_int8 = None
         if not args.skip_int8:
-            log("[3c/6] predictor -> INT8 (MatMul/Gemm only; LSTM fp32)")
+            log("[3c/6] predictor -> INT8 (MatMul/Gemm: the cell's recurrent and output projections)")
             pred_int8 = quantize_predictor(tmp / "predictor.onnx", tmp / "predictor.int8.onnx", layers, hidden)
             log(f"  max abs diff vs fp32 {pred_int8['maxAbsDiffVsFp32']}; ORT CPU ms/call "
                 f"{pred_int8['msPerCallOrtCpu']}")
@@ -867,13 +923,13 @@ def build(args) -> dict:
         if int8 is not None and metrics is not None:
             loss = 100 * (res["onnxFp32"]["top4"] - res["onnxInt8"]["top4"])
             int8["top4LossPoints"] = round(loss, 3)
-        manifest["encoder"]["defaultChoice"] = encoder_default_choice(loss)
+        update_variant_choice(manifest["encoder"], loss)
+        pred_loss = None
         if pred_int8 is not None and metrics is not None:
             pred_int8["top1LossPoints"] = round(100 * (res["onnxFp32"]["top1"] - res["onnxPredInt8"]["top1"]), 3)
-            pred_int8["top4LossPoints"] = round(100 * (res["onnxFp32"]["top4"] - res["onnxPredInt8"]["top4"]), 3)
-        manifest["predictor"]["defaultChoice"] = (
-            "fp32: the INT8 predictor (MatMul/Gemm only) becomes the default only if its dev top-4 loss "
-            "is <= 0.3 points AND npm run bench finds decoding faster with it in onnxruntime-web WASM")
+            pred_loss = 100 * (res["onnxFp32"]["top4"] - res["onnxPredInt8"]["top4"])
+            pred_int8["top4LossPoints"] = round(pred_loss, 3)
+        update_variant_choice(manifest["predictor"], pred_loss, "predictor")
         manifest["metrics"] = metrics
         manifest["export"] = {
             "checkpoint": args.checkpoint_label or str(args.checkpoint),

@@ -182,7 +182,7 @@ def export_predictor(model, path) -> dict:
     from .export import _predictor_wrapper
 
     args, ds = _step_export_args(model, with_enc=False)
-    return export_fp32(_predictor_wrapper(model), args, ds, path)
+    return export_fp32(_predictor_wrapper(model, lstm_cell=False), args, ds, path)
 
 
 def export_step(model, path) -> dict:

@@ -22,7 +22,7 @@ from pathlib import Path
 from .beam_search import BeamConfig, floor_margin_arg
 from .data import load_layout, load_traces
 from .evaluate import max_frames_arg, split_path
-from .export import update_encoder_choice, evaluate_all, golden_vectors, load_model, log, metrics_block
+from .export import update_variant_choice, evaluate_all, golden_vectors, load_model, log, metrics_block
 from .lexicon import Lexicon, train_words
 from .rescore import parse_rescore_arg
 
@@ -82,11 +82,12 @@ def main(argv=None):
     if ei is not None and "onnxInt8" in res:
         loss = 100 * (res["onnxFp32"]["top4"] - res["onnxInt8"]["top4"])
         ei["top4LossPoints"] = round(loss, 3)
-        update_encoder_choice(manifest["encoder"], loss)
+        update_variant_choice(manifest["encoder"], loss)
     pi = manifest["export"].get("predictorInt8")
     if pi is not None and "onnxPredInt8" in res:
         pi["top1LossPoints"] = round(100 * (res["onnxFp32"]["top1"] - res["onnxPredInt8"]["top1"]), 3)
         pi["top4LossPoints"] = round(100 * (res["onnxFp32"]["top4"] - res["onnxPredInt8"]["top4"]), 3)
+        update_variant_choice(manifest["predictor"], pi["top4LossPoints"], "predictor")
     _write_json(mdir / "model.json", manifest, compact=False)
     log(f"wrote {mdir / 'model.json'}")
     if a.golden:
