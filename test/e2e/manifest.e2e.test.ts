@@ -71,7 +71,8 @@ describe.each(builds)('$browser production build', ({ browser, dir, permissions 
     expect(readdirSync(resolve(dir, 'models'))).toEqual([name]);
     // only what the engine host loads: no second encoder variant, no step.onnx, no android/
     expect(readdirSync(resolve(dir, 'models', name)).sort()).toEqual([...chooseModel().files].sort());
-    for (const file of ['model.json', 'qwerty.json', 'predictor.onnx', 'joint.bin']) expect(existsSync(resolve(dir, 'models', name, file)), file).toBe(true);
+    const m = JSON.parse(readFileSync(resolve(chooseModel().dir, 'model.json'), 'utf8')) as { encoder: { file: string }; predictor: { file: string } };
+    for (const file of ['model.json', 'qwerty.json', m.encoder.file, m.predictor.file, 'joint.bin']) expect(existsSync(resolve(dir, 'models', name, file)), file).toBe(true);
     expect(existsSync(resolve(dir, 'options.html'))).toBe(true);
     expect(manifest[browser === 'chrome' ? 'action' : 'browser_action']).toMatchObject({ default_title: expect.stringContaining('Alt+Shift+K') });
     expect(manifest.commands).toEqual({ 'toggle-keyboard': expect.objectContaining({ suggested_key: { default: 'Alt+Shift+K' } }) });

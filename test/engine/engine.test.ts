@@ -39,7 +39,7 @@ describe.skipIf(!dir)('engine on the exported model (golden parity)', () => {
     const g = JSON.parse(readFileSync(`${GOLDEN_DIR}encoder.json`, 'utf8'));
     const m = parseManifest(JSON.parse(readFileSync(`${dir}model.json`, 'utf8')));
     const files = fileLoader(dir as string);
-    const model = await RnntModel.create(ort, m, await files(m.encoder.variants?.fp32 ?? m.encoder.file), await files(m.predictor.file), await files(m.joint.file));
+    const model = await RnntModel.create(ort, m, await files(m.encoder.variants?.fp32 ?? m.encoder.file), await files(m.predictor.variants?.fp32 ?? m.predictor.file), await files(m.joint.file));
     for (const c of g.cases as { id: string; features: number[][]; encodedLengths: number[]; encoded: number[][] }[]) {
       const data = Float32Array.from(c.features.flat());
       const enc = await model.encode({ data, n: data.length / NUM_FEATURES });
@@ -263,7 +263,7 @@ describe.skipIf(!dir)('engine on the exported model (golden parity)', () => {
     const files = fileLoader(dir as string);
     const e = await engineFor(dir as string, { predictorVariant: 'int8', loadFile: async (n) => (asked.push(n), files(n)) });
     expect(asked).toContain(int8);
-    expect(asked).not.toContain(manifest.predictor.file);
+    expect(asked).not.toContain(manifest.predictor.variants.fp32);
     const c = (JSON.parse(readFileSync(goldenBeam, 'utf8')) as { cases: BeamCase[] }).cases[0] as BeamCase;
     const r = await e.decode({ points: c.points, width: num(c.width), height: num(c.height) });
     expect(r.words.length).toBeGreaterThan(0);

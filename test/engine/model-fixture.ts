@@ -23,7 +23,9 @@ export async function engineFor(dir: string, extra: Partial<EngineConfig> = {}):
     manifest: JSON.parse(readFileSync(`${dir}model.json`, 'utf8')),
     ort,
     loadFile: fileLoader(dir),
-    encoderVariant: 'fp32', // golden files are for the fp32 models
+    // golden files are for the fp32 models, whichever variants model.json ships
+    encoderVariant: 'fp32',
+    predictorVariant: 'fp32',
     ...extra,
   });
 }

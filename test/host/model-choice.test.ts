@@ -9,8 +9,10 @@ const SHIPPED = JSON.parse(readFileSync(resolve('public/models/swipe-v1/model.js
 describe('model choice', () => {
   it('should package only what the engine host loads from the model folder', () => {
     const files = runtimeFiles(SHIPPED, 'lexicon.bin');
-    const encoder = (SHIPPED.encoder as { file: string }).file; // the variant the bench chose
-    expect(files.sort()).toEqual([encoder, 'joint.bin', 'lexicon.bin', 'model.json', 'predictor.onnx', 'qwerty.json'].sort());
+    // the variants the bench chose
+    const encoder = (SHIPPED.encoder as { file: string }).file;
+    const predictor = (SHIPPED.predictor as { file: string }).file;
+    expect(files.sort()).toEqual([encoder, 'joint.bin', 'lexicon.bin', 'model.json', predictor, 'qwerty.json'].sort());
     // no lexicon.bin: the manifest's own lexicon file
     expect(runtimeFiles(SHIPPED, undefined)).toContain('lexicon.tsv');
     // the default encoder is whatever model.json names, and only that one
