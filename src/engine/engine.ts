@@ -194,6 +194,7 @@ export async function createEngine(cfg: EngineConfig): Promise<Engine> {
   const cacheEntries = cfg.prefixCacheEntries ?? DEFAULT_PREFIX_CACHE_ENTRIES;
   if (!Number.isInteger(cacheEntries) || cacheEntries < 0) throw new EngineError('bad-options', `prefixCacheEntries ${String(cacheEntries)}: a whole number >= 0`);
   const prefixCache = cacheEntries > 0 ? new PrefixCache(cacheEntries) : undefined;
+  if (cfg.jointKernel !== undefined && cfg.jointKernel !== 'wasm' && cfg.jointKernel !== 'js') throw new EngineError('bad-options', `jointKernel ${String(cfg.jointKernel)}: 'wasm' or 'js'`);
   const encFile = cfg.encoderVariant ? manifest.encoder.variants?.[cfg.encoderVariant] : manifest.encoder.file;
   if (!encFile) throw new EngineError('model-missing', `no encoder variant "${String(cfg.encoderVariant)}" in model.json`);
   const predFile = cfg.predictorVariant ? manifest.predictor.variants?.[cfg.predictorVariant] : manifest.predictor.file;

@@ -225,6 +225,23 @@ describe.skipIf(!dir)('engine on the exported model (golden parity)', () => {
       await Promise.all([off.release(), on.release()]);
     }
     await expect(engineFor(dir as string, { prefixCacheEntries: -1 })).rejects.toMatchObject({ code: 'bad-options' });
+    await expect(engineFor(dir as string, { jointKernel: 'gpu' as 'wasm' })).rejects.toMatchObject({ code: 'bad-options' });
+  }, 60_000);
+
+  it('should give the same words and scores with the joint in WebAssembly or in JavaScript', async () => {
+    const cases = (JSON.parse(readFileSync(goldenBeam, 'utf8')) as { cases: BeamCase[] }).cases.slice(0, 4);
+    const wasm = await engineFor(dir as string, { jointKernel: 'wasm', prefixCacheEntries: 0 });
+    const js = await engineFor(dir as string, { jointKernel: 'js', prefixCacheEntries: 0 });
+    try {
+      for (const c of cases) {
+        const trace = { points: c.points, width: num(c.width), height: num(c.height) };
+        const [a, b] = [await wasm.decode(trace), await js.decode(trace)];
+        expect(a.words, c.id).toEqual(b.words); // bit-identical: the kernel keeps each sum's order
+        expect(a.jointRows, c.id).toBe(b.jointRows);
+      }
+    } finally {
+      await Promise.all([wasm.release(), js.release()]);
+    }
   }, 60_000);
 
   it('should start its first swipe from the prefixes warmup() computed', async () => {

@@ -160,9 +160,12 @@ class OnnxRunner:
         self.blank = int(m["blankId"])
         self.layers, self.hidden = int(s["layers"]), int(s["hidden"])
         p = m.get("predictor")
-        if p and predictor_variant and predictor_variant not in p.get("variants", {}):
+        pv = dict(p.get("variants", {})) if p else {}
+        if p and not pv:  # a model.json from before predictor variants: its one file is fp32
+            pv = {"fp32": p["file"]}
+        if p and predictor_variant and predictor_variant not in pv:
             raise ValueError(f"{self.dir}/model.json: no predictor variant {predictor_variant!r}")
-        self.predictor_file = (p["variants"][predictor_variant] if predictor_variant else p["file"]) if p else None
+        self.predictor_file = (pv[predictor_variant] if predictor_variant else p["file"]) if p else None
         self.prd = ort_session(self.dir / self.predictor_file, threads) if p else None
         self.pin, self.pout = (p["inputs"], p["outputs"]) if p else ({}, {})
         j = m.get("joint")

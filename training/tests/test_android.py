@@ -81,7 +81,7 @@ def test_files_and_manifest(exported):
     assert a["versions"]["executorch"] == "1.5.1" and a["versions"]["torch"].startswith("2.13.0")
     assert a["encoderPte"]["batch"] == 1 and a["stepPte"]["maxBatch"] == 64
     br = m["metrics"]["byRuntime"]
-    assert set(br) == {"pytorch", "onnxFp32", "onnxInt8", "onnxPredInt8", "pteInt8"}
+    assert set(br) == {"pytorch", "onnxFp32", "onnxInt8", "onnxPredInt8", "onnxInt8Both", "pteInt8"}
     assert 0 <= br["pteInt8"]["top4"] <= 1 and br["pteInt8"]["tracesPerSecond"] > 0
     MEASURED["export.android"] = {"onnx": {k: v["maxAbsDiff"] for k, v in a["onnx"].items()},
                                   "pte": {k: v["parity"] for k, v in a["pte"].items()}}

@@ -65,7 +65,7 @@ def test_files_and_manifest(exported):
     assert all("pred_proj" in c for c in st["cases"])
     assert m["export"]["sizes"]["encoder.onnx"] == (out / "encoder.onnx").stat().st_size
     assert m["metrics"]["traces"] == 12
-    assert set(m["metrics"]["byRuntime"]) == {"pytorch", "onnxFp32", "onnxInt8", "onnxPredInt8"}
+    assert set(m["metrics"]["byRuntime"]) == {"pytorch", "onnxFp32", "onnxInt8", "onnxPredInt8", "onnxInt8Both"}
     assert m["predictor"]["variants"] == {"fp32": "predictor.onnx", "int8": "predictor.int8.onnx"}
     pq = m["export"]["predictorInt8"]
     # the predictor is written as its LSTM cell: no LSTM op; its recurrent matmul is INT8 too
@@ -181,7 +181,7 @@ def test_committed_golden_reproduced():
     from swipe.evaluate import pad_batch, trace_features
 
     g, d = _golden_model()
-    r = OnnxRunner(d, variant="fp32")
+    r = OnnxRunner(d, variant="fp32", predictor_variant="fp32")
     lex = Lexicon.load(d / g["lexicon"])
     layout = load_layout(d / g["layout"])
     dc = g["decoding"]
