@@ -710,7 +710,7 @@ def default_choice_text(top4_loss_points: float | None, int8_shipped: bool = Fal
     verdict = ("INT8 accuracy gate not measured" if top4_loss_points is None
                else f"INT8 accuracy gate {'passed' if top4_loss_points <= INT8_TOP4_GATE else 'failed'} "
                     f"(top-4 loss {round(top4_loss_points, 3)} points)")
-    speed = ("faster in onnxruntime-web WASM as measured by npm run bench -- --record (model.json benchmark)"
+    speed = ("measured by npm run bench -- --record: model.json benchmark"
              if int8_shipped else "to be measured by npm run bench -- --record")
     timed = "its search" if part == "predictor" else "it"
     return (f"{'int8' if int8_shipped else 'fp32'}: INT8 becomes the default only if its dev top-4 loss is "
