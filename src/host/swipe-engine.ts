@@ -145,7 +145,13 @@ export function createSwipeEngineHandler(deps: SwipeEngineDeps): SwipeEngineHand
       const o = request.options;
       const r = await got.engine.tryDecode(
         { points: request.points, width: request.width, height: request.height, layout: request.layout },
-        o ? { beam: clampInt(o.beamSize, 1, 256), priorWeight: Math.max(0, o.priorWeight), topK: clampInt(o.suggestionCount, 1, 64) } : {},
+        o
+          ? {
+              ...(o.beamSize === undefined ? {} : { beam: clampInt(o.beamSize, 1, 256) }),
+              ...(o.priorWeight === undefined ? {} : { priorWeight: Math.max(0, o.priorWeight) }),
+              topK: clampInt(o.suggestionCount, 1, 64),
+            }
+          : {},
         signal,
       );
       if (!r.ok) {

@@ -17,8 +17,10 @@ export type { Settings } from '../storage/settings';
 
 /** Per-decode search settings; the background fills them from the stored settings. */
 export interface DecodeOptions {
-  beamSize: number;
-  priorWeight: number;
+  /** absent: the model's own (model.json decoding) */
+  beamSize?: number;
+  /** absent: the model's own (model.json decoding) */
+  priorWeight?: number;
   suggestionCount: number;
 }
 

@@ -15,7 +15,7 @@ import {
   type DecodeOptions,
   LEARN_KINDS,
 } from './protocol';
-import { DEFAULT_SETTINGS } from '../storage/settings';
+import { DEFAULT_SETTINGS, isModelDefaultKey } from '../storage/settings';
 import { err, ok } from './result';
 
 /** Bounds the message size; far above a real swipe (a few hundred points) so none is refused. */
@@ -51,6 +51,7 @@ const checkDecode: Check<RequestPayload<'decode'>> = (raw) => {
     const o: Partial<DecodeOptions> = {};
     for (const key of ['beamSize', 'priorWeight', 'suggestionCount'] as const) {
       const v = raw.options[key];
+      if (v === undefined && key !== 'suggestionCount') continue; // the model's own
       if (!isFiniteNumber(v) || v < 0) return `options.${key} must be a non-negative number`;
       o[key] = v;
     }
@@ -79,6 +80,12 @@ const checkSetSettings: Check<Partial<Settings>> = (raw) => {
   const patch: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(raw)) {
     if (!Object.prototype.hasOwnProperty.call(DEFAULT_SETTINGS, key)) return `unknown setting: ${key}`;
+    if (isModelDefaultKey(key)) {
+      // a number, or null for the model's own value
+      if (value !== null && typeof value !== 'number') return `${key} must be a number or null`;
+      patch[key] = value;
+      continue;
+    }
     const def: unknown = DEFAULT_SETTINGS[key as keyof Settings];
     const want = isRecord(def) ? 'object' : typeof def;
     const got = isRecord(value) ? 'object' : Array.isArray(value) || value === null ? 'other' : typeof value;

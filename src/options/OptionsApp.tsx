@@ -6,7 +6,7 @@
  */
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import type { PersonalWord } from '../engine/personal-words';
-import { LAYOUTS, LIMITS, THEMES, type Settings, type SettingsStore } from '../storage/settings';
+import { LAYOUTS, LIMITS, THEMES, isModelDefaultKey, type Settings, type SettingsStore } from '../storage/settings';
 import { filterWords, type PersonalWordsApi } from './personal-words';
 
 export interface OptionsAppProps {
@@ -51,6 +51,7 @@ export function OptionsApp({ store, words, lexicons, engineStatus, onWordsChange
   const shown = useMemo(() => filterWords(list, query), [list, query]);
   if (!settings) return <p>Loading…</p>;
 
+  // beamSize / priorWeight may be null: the model's own value; an empty input saves null
   const num = (key: NumKey, label: string, step = 1) => (
     <label class="row">
       <span>{label}</span>
@@ -60,8 +61,12 @@ export function OptionsApp({ store, words, lexicons, engineStatus, onWordsChange
         min={LIMITS[key].min}
         max={LIMITS[key].max}
         step={step}
-        value={settings[key]}
-        onChange={(e) => void save({ [key]: Number((e.target as HTMLInputElement).value) })}
+        value={settings[key] ?? ''}
+        placeholder={settings[key] === null ? "model's default" : undefined}
+        onChange={(e) => {
+          const v = (e.target as HTMLInputElement).value.trim();
+          void save({ [key]: v === '' && isModelDefaultKey(key) ? null : Number(v) });
+        }}
       />
     </label>
   );
@@ -82,8 +87,8 @@ export function OptionsApp({ store, words, lexicons, engineStatus, onWordsChange
             ))}
           </select>
         </label>
-        {num('beamSize', 'Beam size (wider: slower, sometimes more accurate)')}
-        {num('priorWeight', 'Word-frequency weight', 0.1)}
+        {num('beamSize', "Beam size (wider: slower, sometimes more accurate; empty: the model's)")}
+        {num('priorWeight', "Word-frequency weight (empty: the model's, tuned with it)", 0.05)}
         {num('suggestionCount', 'Suggestions shown')}
       </section>
 

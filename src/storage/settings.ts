@@ -16,10 +16,10 @@ export const LAYOUTS: readonly LayoutId[] = ['qwerty'];
 export interface Settings {
   /** id of the lexicon (word list + prior) the engine decodes against */
   lexicon: string;
-  /** beam width of the final (on release) search */
-  beamSize: number;
-  /** weight of the word-frequency prior in the final score */
-  priorWeight: number;
+  /** beam width of the final (on release) search; null: the model's own (model.json decoding.beam) */
+  beamSize: number | null;
+  /** weight of the word-frequency prior in the final score; null: the model's own (decoding.priorWeight, tuned on dev) */
+  priorWeight: number | null;
   /** candidates shown in the suggestion bar */
   suggestionCount: number;
   /** keyboard layout; the model is trained on one geometry per layout */
@@ -34,14 +34,20 @@ export interface Settings {
 }
 
 export const SETTINGS_KEY = 'settings';
-export const SETTINGS_VERSION = 1;
+export const SETTINGS_VERSION = 2;
 
-// beamSize / priorWeight / suggestionCount follow the engine's seed defaults (src/engine/params.ts
-// DEFAULT_SEARCH: beam 16, λ 0.5, top-K 4).
+/** Numeric settings whose null means "the model's own value" (model.json `decoding`). */
+export const MODEL_DEFAULT_KEYS = ['beamSize', 'priorWeight'] as const;
+export type ModelDefaultKey = (typeof MODEL_DEFAULT_KEYS)[number];
+export const isModelDefaultKey = (key: string): key is ModelDefaultKey => (MODEL_DEFAULT_KEYS as readonly string[]).includes(key);
+
+// beamSize / priorWeight: null = the shipped model's decoding settings, tuned on dev with it
+// (model.json `decoding`); a number is the user's own choice. suggestionCount follows the
+// engine's top-K (4).
 export const DEFAULT_SETTINGS: Readonly<Settings> = Object.freeze({
   lexicon: 'en',
-  beamSize: 16,
-  priorWeight: 0.5,
+  beamSize: null,
+  priorWeight: null,
   suggestionCount: 4,
   layout: 'qwerty',
   keyboardHeight: 240,
@@ -75,6 +81,9 @@ function oneOf<T extends string>(values: readonly T[]): Validator<T> {
 }
 
 const bool: Validator<boolean> = (v) => (typeof v === 'boolean' ? v : undefined);
+
+/** null (or an empty string from a cleared input) = the model's own value; else as `inner`. */
+const orModel = (inner: Validator<number>): Validator<number | null> => (v) => (v === null || v === '' ? null : inner(v));
 
 /** A hostname as used for the per-site map: lower case, no scheme, path or trailing dot. */
 export function siteKey(urlOrHost: string): string | null {
@@ -110,8 +119,8 @@ const lexicon: Validator<string> = (v) =>
 
 const VALIDATORS: { [K in keyof Settings]: Validator<Settings[K]> } = {
   lexicon,
-  beamSize: num(LIMITS.beamSize),
-  priorWeight: num(LIMITS.priorWeight),
+  beamSize: orModel(num(LIMITS.beamSize)),
+  priorWeight: orModel(num(LIMITS.priorWeight)),
   suggestionCount: num(LIMITS.suggestionCount),
   layout: oneOf(LAYOUTS),
   keyboardHeight: num(LIMITS.keyboardHeight),
@@ -121,7 +130,12 @@ const VALIDATORS: { [K in keyof Settings]: Validator<Settings[K]> } = {
 };
 
 /** Ordered upgrades of the stored object: MIGRATIONS[i] turns version i+1 into i+2. */
-const MIGRATIONS: ReadonlyArray<(old: Record<string, unknown>) => Record<string, unknown>> = [];
+const MIGRATIONS: ReadonlyArray<(old: Record<string, unknown>) => Record<string, unknown>> = [
+  // 1 -> 2: version 1 stored the engine's seed defaults (beam 16, λ 0.5) for everyone, which
+  // overrode the model's tuned decoding (λ 0.25): those values become "the model's own"; a value
+  // the user chose stays.
+  (old) => ({ ...old, beamSize: old.beamSize === 16 ? null : old.beamSize, priorWeight: old.priorWeight === 0.5 ? null : old.priorWeight }),
+];
 
 /** Any value → complete, valid Settings. Never throws. */
 export function validateSettings(raw: unknown): Settings {

@@ -31,9 +31,13 @@ describe('createBackgroundRouter', () => {
     await route(envelope('decode', trace));
     await store.save({ beamSize: 4, priorWeight: 2, suggestionCount: 3 });
     await route(envelope('decode', trace));
+    await store.save({ beamSize: null }); // back to the model's beam, the user's λ kept
+    await route(envelope('decode', trace));
     expect(seen).toEqual([
-      { ...trace, options: { beamSize: DEFAULT_SETTINGS.beamSize, priorWeight: DEFAULT_SETTINGS.priorWeight, suggestionCount: DEFAULT_SETTINGS.suggestionCount } },
+      // by default beam and λ are the model's own (model.json decoding): none is sent
+      { ...trace, options: { suggestionCount: DEFAULT_SETTINGS.suggestionCount } },
       { ...trace, options: { beamSize: 4, priorWeight: 2, suggestionCount: 3 } },
+      { ...trace, options: { priorWeight: 2, suggestionCount: 3 } },
     ]);
   });
 
@@ -42,6 +46,6 @@ describe('createBackgroundRouter', () => {
     const route = createBackgroundRouter({ settings: createSettingsStore(area), toHost: () => Promise.resolve(ok(null)) });
     await expect(route(envelope('getSettings', {}))).resolves.toEqual(ok({ ...DEFAULT_SETTINGS, theme: 'dark' }));
     await expect(route(envelope('setSettings', { beamSize: 1000 }))).resolves.toEqual(ok({ ...DEFAULT_SETTINGS, theme: 'dark', beamSize: 64 }));
-    expect(area.data.get('settings')).toEqual({ version: 1, ...DEFAULT_SETTINGS, theme: 'dark', beamSize: 64 });
+    expect(area.data.get('settings')).toEqual({ version: 2, ...DEFAULT_SETTINGS, theme: 'dark', beamSize: 64 });
   });
 });

@@ -45,6 +45,9 @@ describe('createSwipeEngineHandler', () => {
     const signal = new AbortController().signal;
     expect(await h.decode({ ...trace, options: { beamSize: 8, priorWeight: 2, suggestionCount: 3 } }, signal)).toEqual({ ok: true, value: { words: ['hello'], ms: 3 } });
     expect(log.options[0]).toEqual({ beam: 8, priorWeight: 2, topK: 3 });
+    // no beam or λ from the settings: the engine keeps the model's (model.json decoding)
+    await h.decode({ ...trace, options: { suggestionCount: 3 } }, signal);
+    expect(log.options[1]).toEqual({ topK: 3 });
     expect(await h.learnWord({ word: 'Zyx' })).toEqual({ ok: true, value: { word: 'Zyx' } });
     const r = await h.decode(trace, signal);
     expect(r.ok && r.value.words[0]).toBe('Zyx');

@@ -43,6 +43,11 @@ describe('OptionsApp', () => {
     await m.change('#priorWeight', '99');
     await m.change('#theme', 'dark');
     expect(await m.store.load()).toMatchObject({ beamSize: 8, priorWeight: 5, theme: 'dark' });
+    // a cleared beam or λ goes back to the model's own value
+    await m.change('#beamSize', '');
+    await m.change('#priorWeight', ' ');
+    expect(await m.store.load()).toMatchObject({ beamSize: null, priorWeight: null });
+    expect((m.$('#beamSize') as HTMLInputElement).placeholder).toBe("model's default");
   });
 
   it('should list, add, delete personal words and forget a site', async () => {

@@ -108,7 +108,22 @@ describe('createSettingsStore', () => {
     expect(saved.theme).toBe('light');
     expect(saved.beamSize).toBe(64);
     expect(await store.load()).toEqual(saved);
-    expect(area.data.get(SETTINGS_KEY)).toMatchObject({ version: 1, theme: 'light' });
+    expect(area.data.get(SETTINGS_KEY)).toMatchObject({ version: 2, theme: 'light' });
+  });
+
+  it("should default beam and λ to the model's own, and keep null, a number or a cleared input", () => {
+    expect(DEFAULT_SETTINGS.beamSize).toBeNull();
+    expect(DEFAULT_SETTINGS.priorWeight).toBeNull();
+    expect(validateSettings({ version: 2, beamSize: null, priorWeight: 0.3 })).toMatchObject({ beamSize: null, priorWeight: 0.3 });
+    expect(validateSettings({ version: 2, beamSize: '', priorWeight: 'x' })).toMatchObject({ beamSize: null, priorWeight: null });
+  });
+
+  it('should migrate version 1, whose seed defaults overrode the model, to the model default', () => {
+    // version 1 wrote beam 16 and λ 0.5 for everyone: those become the model's own
+    expect(validateSettings({ version: 1, beamSize: 16, priorWeight: 0.5, theme: 'dark' })).toMatchObject({ beamSize: null, priorWeight: null, theme: 'dark' });
+    // a value the user chose stays
+    expect(validateSettings({ version: 1, beamSize: 24, priorWeight: 1.5 })).toMatchObject({ beamSize: 24, priorWeight: 1.5 });
+    expect(validateSettings({ version: 2, beamSize: 16, priorWeight: 0.5 })).toMatchObject({ beamSize: 16, priorWeight: 0.5 });
   });
 
   it('should not lose fields between two quick saves', async () => {
