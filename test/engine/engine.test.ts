@@ -107,8 +107,10 @@ describe.skipIf(!dir)('engine on the exported model (golden parity)', () => {
     let reordered = 0;
     for (const c of cases) {
       const trace = { points: c.points, width: num(c.width), height: num(c.height) };
-      const plain = await engine.decode(trace, { topK: 16, rescore: false });
-      const rescored = await engine.decode(trace, { topK: 16 });
+      // top-K = the beam: every word of the final list, so rescoring can only reorder them
+      const topK = engine.manifest.decoding.beam;
+      const plain = await engine.decode(trace, { topK, rescore: false });
+      const rescored = await engine.decode(trace, { topK });
       expect(new Set(rescored.words.map((w) => w.word))).toEqual(new Set(plain.words.map((w) => w.word)));
       expect(rescored.frames).toBe(plain.frames);
       const r = new TraceRescorer(tracePolyline(trace, lc), lc, spec as RescoreSpec);

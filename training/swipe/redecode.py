@@ -1,7 +1,7 @@
 """Change an exported model's decoding settings without re-exporting its networks.
 
     python -m swipe.redecode --model ../public/models/swipe-v1 --checkpoint checkpoints/swipe-v1.pt \
-        --rescore loc=0.7,shape=3.5,ends=0.3,letter=0.95 [--prior-weight 0.25] [--floor-margin 2] [--max-frames 128] [--eval-limit 2000] \
+        --rescore loc=0.7,shape=3.5,ends=0.3,letter=0.95 [--prior-weight 0.25] [--beam 24] [--floor-margin 2] [--max-frames 128] [--eval-limit 2000] \
         [--golden ../test/fixtures/golden]
 
 The ONNX / .pte files stay byte-identical; what changes is model.json `decoding` (and, with
@@ -40,6 +40,7 @@ def main(argv=None):
     ap.add_argument("--checkpoint", required=True, help="the checkpoint it was exported from (PyTorch figures)")
     ap.add_argument("--rescore", default=None, help="'off', LOC,SHAPE,ENDS[,POINTS] or loc=..,shape=..,ends=..,letter=..[,points=..] (default: unchanged)")
     ap.add_argument("--prior-weight", type=float, default=None, help="λ (default: unchanged)")
+    ap.add_argument("--beam", type=int, default=None, help="beam size (default: unchanged)")
     ap.add_argument("--floor-margin", default=None, help="nats or 'off' (default: unchanged)")
     ap.add_argument("--max-frames", type=max_frames_arg, default=None,
                     help="features.maxFrames: longer traces are resampled to this many frames "
@@ -56,7 +57,7 @@ def main(argv=None):
     manifest = json.loads((mdir / "model.json").read_text())
     d = manifest["decoding"]
     fm = d.get("floorMargin") if a.floor_margin is None else floor_margin_arg(a.floor_margin)
-    cfg = BeamConfig(beam=d["beam"], prune=d["prune"], max_symbols_per_frame=d["maxSymbolsPerFrame"],
+    cfg = BeamConfig(beam=d["beam"] if a.beam is None else a.beam, prune=d["prune"], max_symbols_per_frame=d["maxSymbolsPerFrame"],
                      prior_weight=d["priorWeight"] if a.prior_weight is None else a.prior_weight,
                      top_k=d["topK"], floor_margin=fm,
                      rescore=parse_rescore_arg(a.rescore, d.get("rescore"))).validate()

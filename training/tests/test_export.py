@@ -224,10 +224,12 @@ def test_redecode_changes_decoding_and_metrics_not_the_networks(exported, tmp_pa
     before = json.loads((model / "model.json").read_text())
     sha = {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in model.glob("*.onnx")}
     redecode_main(["--model", str(model), "--checkpoint", str(ck), "--rescore",
-                   "loc=0.5,shape=16,ends=1,letter=0.9", "--max-frames", "50", "--eval-limit", "6", "--golden", str(tmp_path / "golden")])
+                   "loc=0.5,shape=16,ends=1,letter=0.9", "--max-frames", "50", "--beam", "12", "--eval-limit", "6",
+                   "--golden", str(tmp_path / "golden")])
     m = json.loads((model / "model.json").read_text())
-    assert m["decoding"] == {**before["decoding"], "rescore": {"points": 48, "loc": 0.5, "shape": 16.0, "ends": 1.0,
-                                                               "letter": 0.9}}
+    assert m["decoding"] == {**before["decoding"], "beam": 12,
+                             "rescore": {"points": 48, "loc": 0.5, "shape": 16.0, "ends": 1.0, "letter": 0.9}}
+    assert "--beam 12" in m["metrics"]["command"]
     assert m["metrics"]["decodingSpec"] == "swipe-beam-v4" and m["metrics"]["traces"] == 6
     assert m["features"] == {**before["features"], "maxFrames": 50}
     assert "--rescore loc=0.5,shape=16.0,ends=1.0,letter=0.9,points=48" in m["metrics"]["command"]
@@ -251,6 +253,8 @@ def test_update_variant_choice_keeps_a_bench_chosen_int8_only_while_its_accuracy
     update_variant_choice(enc, 0.1)
     assert enc["file"] == "encoder.int8.onnx" and enc["defaultChoice"].startswith("int8: ")
     assert "gate passed (top-4 loss 0.1 points)" in enc["defaultChoice"]
+    update_variant_choice(enc, 100 * (0.902 - 0.899))  # 6 traces of 2000: exactly the gate, in floats above it
+    assert enc["file"] == "encoder.int8.onnx" and "gate passed (top-4 loss 0.3 points)" in enc["defaultChoice"]
     update_variant_choice(enc, INT8_TOP4_GATE + 0.05)
     assert enc["file"] == "encoder.onnx" and enc["defaultChoice"].startswith("fp32: ")
     assert "gate failed" in enc["defaultChoice"]
