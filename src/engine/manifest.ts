@@ -291,6 +291,7 @@ export function parseManifest(raw: unknown): ModelManifest {
     };
   }
   const m: ModelManifest = { formatVersion: 1, name, features, vocab: vocab as string[], blankId, encoder, step, predictor, joint, lexicon, layout, decoding };
-  if (r.metrics !== undefined) m.metrics = obj(r, 'metrics', 'metrics') as ModelMetrics;
+  // null: exported with --eval-limit 0 (docs/model-json.md), so no figures
+  if (r.metrics !== undefined && r.metrics !== null) m.metrics = obj(r, 'metrics', 'metrics') as ModelMetrics;
   return m;
 }

@@ -354,6 +354,9 @@ describe('model.json: variants and pre-optimized graphs', () => {
     const raw = JSON.parse(readFileSync(`${dir}model.json`, 'utf8'));
     expect(parseManifest({ ...raw, predictor: { ...raw.predictor, context: undefined } }).predictor.context).toBeUndefined();
     expect(parseManifest({ ...raw, predictor: { ...raw.predictor, context: 2 } }).predictor.context).toBe(2);
+    // an export with --eval-limit 0 writes metrics: null (docs/model-json.md): no figures, still a model
+    expect(parseManifest({ ...raw, metrics: null }).metrics).toBeUndefined();
+    expect(() => parseManifest({ ...raw, metrics: 3 })).toThrow('metrics');
     for (const bad of [0, 1.5, '2']) expect(() => parseManifest({ ...raw, predictor: { ...raw.predictor, context: bad } })).toThrow('predictor.context');
   });
 
