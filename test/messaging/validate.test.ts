@@ -65,6 +65,9 @@ describe('parseRequest', () => {
 
   it('should check the decode options the background attaches', () => {
     expect(parseRequest(decode({ options: { beamSize: 8, priorWeight: 0.5, suggestionCount: 4 } })).ok).toBe(true);
+    // no beam or λ: the model's own (the settings' default)
+    expect(parseRequest(decode({ options: { suggestionCount: 4 } }))).toMatchObject({ ok: true, value: { payload: { options: { suggestionCount: 4 } } } });
+    expect(errorOf(decode({ options: { priorWeight: 0.5 } }))).toBe('decode: options.suggestionCount must be a non-negative number');
     expect(errorOf(decode({ options: { beamSize: 'x', priorWeight: 0.5, suggestionCount: 4 } }))).toBe('decode: options.beamSize must be a non-negative number');
   });
 
