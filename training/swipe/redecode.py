@@ -22,7 +22,7 @@ from pathlib import Path
 from .beam_search import BeamConfig, floor_margin_arg
 from .data import load_layout, load_traces
 from .evaluate import max_frames_arg, split_path
-from .export import update_variant_choice, evaluate_all, golden_vectors, load_model, log, metrics_block
+from .export import record_int8_losses, evaluate_all, golden_vectors, load_model, log, metrics_block
 from .lexicon import Lexicon, train_words
 from .rescore import parse_rescore_arg
 
@@ -79,16 +79,7 @@ def main(argv=None):
     manifest["metrics"] = metrics_block(res, name, len(ev), a.eval_limit, lexicon, cfg)
     # the shipped lexicon's provenance, not the path it was read from here
     manifest["metrics"]["lexicon"] = manifest["lexicon"].get("source", lexicon.source)
-    ei = manifest["export"].get("int8")
-    if ei is not None and "onnxInt8" in res:
-        loss = 100 * (res["onnxFp32"]["top4"] - res["onnxInt8"]["top4"])
-        ei["top4LossPoints"] = round(loss, 3)
-        update_variant_choice(manifest["encoder"], loss)
-    pi = manifest["export"].get("predictorInt8")
-    if pi is not None and "onnxPredInt8" in res:
-        pi["top1LossPoints"] = round(100 * (res["onnxFp32"]["top1"] - res["onnxPredInt8"]["top1"]), 3)
-        pi["top4LossPoints"] = round(100 * (res["onnxFp32"]["top4"] - res["onnxPredInt8"]["top4"]), 3)
-        update_variant_choice(manifest["predictor"], pi["top4LossPoints"], "predictor")
+    record_int8_losses(manifest, res, manifest["export"].get("int8"), manifest["export"].get("predictorInt8"))
     _write_json(mdir / "model.json", manifest, compact=False)
     log(f"wrote {mdir / 'model.json'}")
     if a.golden:
