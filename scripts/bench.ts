@@ -23,7 +23,7 @@ import { build } from 'esbuild';
 import { chromium } from 'playwright-core';
 import { DATA, REPO, defaultModelDir, fail, floorOption, parseFlags, readJsonl } from './lib/cli';
 import { nodeEngine, ortInfo } from './lib/node-engine';
-import { JOINT_KERNEL_KEYS, PREFIX_CACHE_KEYS, benchRecord, compareVariants, prefixCacheEntriesFor, runTraces, summarize, variantKeys } from './bench/stats';
+import { JOINT_KERNEL_KEYS, PREFIX_CACHE_KEYS, benchRecord, compareVariants, prefixCacheEntriesFor, runTraces, steadyPass, summarize, variantKeys } from './bench/stats';
 import { chooseVariant } from './bench/variant-choice';
 import type { BenchRecord, BenchReport, BenchTrace, VariantManifest } from './bench/stats';
 
@@ -79,6 +79,12 @@ function print(r: BenchReport): void {
   row('  predictor ORT', r.timings.predictorMs);
   row('  joint + JS', r.timings.searchMs.map((v, i) => v - (r.timings.predictorMs[i] as number)));
   row('total', r.timings.totalMs);
+  if (r.steady) {
+    console.log('  steady state: a fresh engine on the same traces after that pass (WASM tiered up; BenchReport.steady)');
+    row('encoder', r.steady.encoderMs);
+    row('search', r.steady.searchMs);
+    row('total', r.steady.totalMs);
+  }
   console.log('  counts per swipe');
   for (const k of ['stepCalls', 'predictorRows', 'jointRows', 'cachedPrefixes'] as const) row(k, r.timings[k]);
   for (const [what, part, byKey] of [['encoder', 'encoder', r.variants], ['predictor', 'search', r.predictorVariants], ['prefix cache', 'search', r.prefixCache], ['joint', 'search', r.jointKernel]] as const) {
@@ -111,12 +117,13 @@ if (!a.browserOnly) {
   await engine.release();
   const bind = (e: Awaited<ReturnType<typeof nodeEngine>>) => ({ decode: (t: BenchTrace) => e.decode(t, opts), warmup: () => e.warmup(), release: () => e.release() });
   const base = { lexicon: a.lexicon, threads: a.threads };
+  const steady = await steadyPass(async () => bind(await nodeEngine(dir, { ...base, variant: a.variant })), traces);
   const variants = await compareVariants(variantKeys(manifest, 'encoder'), async (v) => bind(await nodeEngine(dir, { ...base, variant: v })), traces, 'encoderMs');
   const predictorVariants = await compareVariants(variantKeys(manifest, 'predictor'), async (v) => bind(await nodeEngine(dir, { ...base, predictorVariant: v })), traces, 'searchMs');
   const prefixCache = await compareVariants(PREFIX_CACHE_KEYS, async (k) => bind(await nodeEngine(dir, { ...base, prefixCacheEntries: prefixCacheEntriesFor(k) })), traces, 'searchMs');
   const jointKernel = await compareVariants([...JOINT_KERNEL_KEYS], async (k) => bind(await nodeEngine(dir, { ...base, jointKernel: k as (typeof JOINT_KERNEL_KEYS)[number] })), traces, 'searchMs');
   const info = ortInfo();
-  print({ where: `Node ${process.version}`, ort: info.version, threads: info.threads, cpu, coldCreateMs: t1 - t0, coldStartup: engine.startup, coldFirstDecodeMs: t2 - t1, warmupMs: t3 - t2, warmFirstDecodeMs: t4 - t3, traces: traces.length, timings, errors, ...(variants ? { variants } : {}), ...(predictorVariants ? { predictorVariants } : {}), ...(prefixCache ? { prefixCache } : {}), ...(jointKernel ? { jointKernel } : {}) });
+  print({ where: `Node ${process.version}`, ort: info.version, threads: info.threads, cpu, coldCreateMs: t1 - t0, coldStartup: engine.startup, coldFirstDecodeMs: t2 - t1, warmupMs: t3 - t2, warmFirstDecodeMs: t4 - t3, traces: traces.length, timings, errors, steady, ...(variants ? { variants } : {}), ...(predictorVariants ? { predictorVariants } : {}), ...(prefixCache ? { prefixCache } : {}), ...(jointKernel ? { jointKernel } : {}) });
 }
 
 if (!a.nodeOnly) {

@@ -9,7 +9,7 @@ import * as ort from 'onnxruntime-web/wasm';
 import { createEngine } from '../../src/engine/engine';
 import { parseFloorMargin } from '../../src/engine/params';
 import type { JointKernel } from '../../src/engine/ort-session';
-import { JOINT_KERNEL_KEYS, PREFIX_CACHE_KEYS, compareVariants, prefixCacheEntriesFor, runTraces, variantKeys } from './stats';
+import { JOINT_KERNEL_KEYS, PREFIX_CACHE_KEYS, compareVariants, steadyPass, prefixCacheEntriesFor, runTraces, variantKeys } from './stats';
 import type { BenchReport, BenchTrace, VariantManifest } from './stats';
 
 declare global {
@@ -65,6 +65,7 @@ async function main(): Promise<void> {
     const e = await createEngine({ manifest, ort, loadFile: (name) => get(`/model/${name}`), ...o, ...(lexicon ? { lexiconFile: lexicon } : {}) });
     return { decode: (t: BenchTrace) => e.decode(t, opts), warmup: () => e.warmup(), release: () => e.release() };
   };
+  const steady = await steadyPass(() => make(variant ? { encoderVariant: variant } : {}), traces);
   const variants = await compareVariants(variantKeys(manifest, 'encoder'), (v) => make({ encoderVariant: v }), traces, 'encoderMs');
   const predictorVariants = await compareVariants(variantKeys(manifest, 'predictor'), (v) => make({ predictorVariant: v }), traces, 'searchMs');
   const prefixCache = await compareVariants(PREFIX_CACHE_KEYS, (k) => make({ prefixCacheEntries: prefixCacheEntriesFor(k) }), traces, 'searchMs');
@@ -82,6 +83,7 @@ async function main(): Promise<void> {
     traces: traces.length,
     timings,
     errors,
+    steady,
     ...(variants ? { variants } : {}),
     ...(predictorVariants ? { predictorVariants } : {}),
     ...(prefixCache ? { prefixCache } : {}),

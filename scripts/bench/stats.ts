@@ -50,6 +50,13 @@ export interface BenchReport {
   traces: number;
   timings: BenchTimings;
   errors: number;
+  /**
+   * A second pass over the same traces by a fresh engine (default settings, warmed up, so its
+   * prefix cache holds only what warmup() puts there), right after the first pass: by then V8 has
+   * tiered ORT's and the kernel's WASM up, as in a host that has been running for a while. The
+   * first pass (`timings`) is what the first few hundred swipes after start-up see.
+   */
+  steady?: BenchTimings;
   /** encoder ms per model.json encoder variant, measured interleaved trace by trace */
   variants?: Record<string, number[]>;
   /** search ms (predictor calls + joint) per model.json predictor variant, default encoder, interleaved */
@@ -114,6 +121,18 @@ export async function compareVariants<E extends Releasable>(
   return res;
 }
 
+/** BenchReport.steady: a fresh engine, warmed up, times the traces once more after the first pass. */
+export async function steadyPass(
+  make: () => Promise<{ decode: Parameters<typeof runTraces>[1]; warmup(): Promise<unknown>; release(): Promise<unknown> }>,
+  traces: BenchTrace[],
+): Promise<BenchTimings> {
+  const e = await make();
+  await e.warmup();
+  const { timings } = await runTraces(traces, (t) => e.decode(t));
+  await e.release();
+  return timings;
+}
+
 /** The measured loop; `decode` is the engine's, whatever the runtime. */
 export async function runTraces(
   traces: BenchTrace[],
@@ -157,6 +176,8 @@ export interface BenchRecord {
   /** files, lexicon, sessions: the engine's split of createEngine (absent in older records) */
   coldStartMs: { createEngine: number; files?: number; lexicon?: number; sessions?: number; firstDecode: number };
   ms: Record<'features' | 'encoder' | 'search' | 'predictorOrt' | 'total', Summary>;
+  /** the steady pass (BenchReport.steady; absent in older records) */
+  steadyMs?: Record<'encoder' | 'search' | 'total', Summary>;
   perSwipe: Record<'stepCalls' | 'predictorRows' | 'jointRows', Summary> & { cachedPrefixes?: Summary };
   prefixCacheSearchMs?: Record<string, Summary>;
   jointKernelSearchMs?: Record<string, Summary>;
@@ -189,6 +210,7 @@ export function benchRecord(r: BenchReport): BenchRecord {
       predictorOrt: round2(summarize(t.predictorMs)),
       total: round2(summarize(t.totalMs)),
     },
+    ...(r.steady ? { steadyMs: { encoder: round2(summarize(r.steady.encoderMs)), search: round2(summarize(r.steady.searchMs)), total: round2(summarize(r.steady.totalMs)) } } : {}),
     perSwipe: {
       stepCalls: summarize(t.stepCalls),
       predictorRows: summarize(t.predictorRows),
