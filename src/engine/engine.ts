@@ -7,7 +7,7 @@
  * whose signal fires never starts. Input errors throw EngineError; `tryDecode` turns every
  * failure into `{ok: false, code, message}` for callers that must not throw across contexts.
  */
-import { DEFAULT_PREFIX_CACHE_ENTRIES, PrefixCache, warmPrefixCache } from './prefix-cache';
+import { DEFAULT_PREFIX_CACHE_ENTRIES, PrefixCache, warmContexts, warmPrefixCache } from './prefix-cache';
 import { beamSearch } from './beam-search';
 import { EngineError, isEngineError, throwIfAborted, yieldToEventLoop } from './errors';
 import type { EngineErrorCode } from './errors';
@@ -307,9 +307,12 @@ export async function createEngine(cfg: EngineConfig): Promise<Engine> {
       await engine.decode({ points: sweep, width: 360, height: 215 });
       const long = Array.from({ length: manifest.features.maxFrames }, (_, i) => [(i * 7) % 360, (i * 3) % 170, i * 8]);
       await engine.decode({ points: long, width: 360, height: 215 }, { beam: 1, maxSymbolsPerFrame: 1 });
-      // every prefix of up to two letters, so the first swipes start from a warm prefix cache
+      // every prefix of up to two letters (a stateless predictor: every context, and the cache
+      // grows to hold them unless its size was given), so the first swipes start from a warm cache
       if (prefixCache) {
-        const run = queue.then(() => warmPrefixCache(prefixCache, { trie, shape: model.shape, jointDim: model.joint.J, predict: ({ tokens, h, c }) => model.predict(tokens, h, c) }));
+        const target = { trie, shape: model.shape, jointDim: model.joint.J, predict: ({ tokens, h, c }: { tokens: Int32Array; h: Float32Array; c: Float32Array }) => model.predict(tokens, h, c) };
+        const stateless = model.shape.context !== undefined && cfg.prefixCacheEntries === undefined;
+        const run = queue.then(() => (stateless ? warmContexts(prefixCache, target) : warmPrefixCache(prefixCache, target)));
         queue = run.catch(() => undefined);
         await run;
       }

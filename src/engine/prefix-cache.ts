@@ -39,9 +39,20 @@ export const DEFAULT_PREFIX_CACHE_ENTRIES = 4096;
 /** Least-recently-used map from prefix to predictor output (a Map keeps insertion order). */
 export class PrefixCache {
   private readonly map = new Map<string, PrefixEntry>();
+  private cap: number;
 
-  constructor(readonly capacity: number) {
+  constructor(capacity: number) {
     if (!Number.isInteger(capacity) || capacity < 1) throw new RangeError(`prefix cache capacity ${capacity}: a positive integer`);
+    this.cap = capacity;
+  }
+
+  get capacity(): number {
+    return this.cap;
+  }
+
+  /** Raises the capacity to at least n (never lowers it). */
+  reserve(n: number): void {
+    if (Number.isInteger(n) && n > this.cap) this.cap = n;
   }
 
   get size(): number {
@@ -60,7 +71,7 @@ export class PrefixCache {
   set(prefix: string, e: PrefixEntry): void {
     this.map.delete(prefix);
     this.map.set(prefix, e);
-    if (this.map.size > this.capacity) {
+    if (this.map.size > this.cap) {
       const oldest = this.map.keys().next().value as string;
       this.map.delete(oldest);
     }
@@ -146,6 +157,72 @@ export async function warmPrefixCache(cache: PrefixCache, t: WarmTarget, maxLeng
       }
     }
     level = next;
+  }
+  return computed;
+}
+
+/**
+ * Every context a stateless predictor (model.json predictor.context K) can be asked for over this
+ * trie, with the letters that follow it somewhere: each node's prefixKey (its last K letters, or
+ * the whole prefix when shorter, which is then padded by the start token and is a context of its
+ * own). One walk over all nodes: contexts that occur only inside words ("ng" of "thing") are
+ * found too, which the first levels of the trie alone would miss.
+ */
+export function statelessContexts(trie: Pick<TokenTrie, 'root' | 'forEachChild'>, shape: StepShape): Map<string, number[]> {
+  const K = shape.context;
+  if (K === undefined) throw new RangeError('statelessContexts: the predictor keeps a state (no predictor.context)');
+  const { vocabSize: V, blankId, vocab } = shape;
+  const next = new Map<string, Set<number>>();
+  const stack: { node: number; key: string }[] = [{ node: trie.root, key: '' }];
+  while (stack.length > 0) {
+    const { node, key } = stack.pop() as { node: number; key: string };
+    let follow = next.get(key);
+    if (follow === undefined) next.set(key, (follow = new Set()));
+    const f = follow;
+    trie.forEachChild(node, (token, child) => {
+      if (token === blankId || token >= V) return;
+      f.add(token);
+      stack.push({ node: child, key: prefixKey(key + (vocab[token] as string), K) });
+    });
+  }
+  return new Map([...next].map(([k, v]) => [k, [...v].sort((a, b) => a - b)]));
+}
+
+/**
+ * warmPrefixCache for a stateless predictor: every context of statelessContexts, each computed
+ * once, level by level from the empty prefix (a context's state comes from the entry of any
+ * context it follows: a stateless predictor's state is its context). After it a search over the
+ * same trie makes no predictor call. Raises the cache's capacity to hold them all plus `spare`
+ * (personal words and merged tries bring contexts of their own). Returns the number computed.
+ */
+export async function warmContexts(cache: PrefixCache, t: WarmTarget, spare = DEFAULT_PREFIX_CACHE_ENTRIES, batch = 256): Promise<number> {
+  const K = t.shape.context;
+  const graph = statelessContexts(t.trie, t.shape);
+  cache.reserve(graph.size + spare);
+  const { layers: L, hidden: Hd, startToken, vocab } = t.shape;
+  const zeros = new Float32Array(L * Hd);
+  type Item = { key: string; lastToken: number; h: Float32Array; c: Float32Array };
+  const seen = new Set<string>(['']);
+  let level: Item[] = [{ key: '', lastToken: startToken, h: zeros, c: zeros }];
+  let computed = 0;
+  while (level.length > 0) {
+    const nextLevel: Item[] = [];
+    for (let i = 0; i < level.length; i += batch) {
+      const part = level.slice(i, i + batch);
+      const entries = await predictEntries(t.predict, part, L, Hd, t.jointDim, true);
+      part.forEach((x, b) => {
+        const e = entries[b] as PrefixEntry;
+        cache.set(x.key, e);
+        computed++;
+        for (const token of graph.get(x.key) ?? []) {
+          const key = prefixKey(x.key + (vocab[token] as string), K);
+          if (seen.has(key)) continue;
+          seen.add(key);
+          nextLevel.push({ key, lastToken: token, h: e.h1, c: e.c1 });
+        }
+      });
+    }
+    level = nextLevel;
   }
   return computed;
 }

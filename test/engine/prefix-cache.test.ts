@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { beamSearch } from '../../src/engine/beam-search';
 import { buildLexicon, LexiconTrie } from '../../src/engine/lexicon-trie';
 import { DEFAULT_SEARCH } from '../../src/engine/params';
-import { PrefixCache, prefixKey, warmPrefixCache } from '../../src/engine/prefix-cache';
+import { PrefixCache, prefixKey, statelessContexts, warmContexts, warmPrefixCache } from '../../src/engine/prefix-cache';
 import type { PrefixEntry } from '../../src/engine/prefix-cache';
 import { TOY_VOCAB, toyDecoder, toyShape } from './toy-model';
 
@@ -27,6 +27,16 @@ describe('PrefixCache (predictor outputs across swipes, least recently used out 
     expect(c.get('th')?.pred[0]).toBe(2);
     c.clear();
     expect(c.size).toBe(0);
+  });
+
+  it('should raise its capacity on reserve, never lower it', () => {
+    const c = new PrefixCache(2);
+    c.reserve(5);
+    expect(c.capacity).toBe(5);
+    c.reserve(3);
+    expect(c.capacity).toBe(5);
+    for (const k of ['a', 'b', 'c', 'd', 'e']) c.set(k, entry(1));
+    expect(c.size).toBe(5);
   });
 
   it('should refuse a capacity that is not a positive integer', () => {
@@ -132,5 +142,42 @@ describe('a stateless predictor (model.json predictor.context): prefixes that en
     const direct = await beamSearch(statelessDecoder('mellow', 14), shape, 14, lex, DEFAULT_SEARCH);
     expect(b.words).toEqual(direct.words);
     expect(again.rows).toBeLessThan(first.rows); // 'mellow' reuses 'el', 'll', 'lo', 'ow' of 'yellow'
+  });
+
+  it('should list every context of the trie with the letters that follow it, inner ones too', () => {
+    const lex = new LexiconTrie(buildLexicon(['thing', 'the', 'ink'].map((word, i) => ({ word, logPrior: -1 - i }))).data, TOY_VOCAB);
+    const g = statelessContexts(lex, { ...toyShape(1, 1), context: 2 });
+    const letters = (k: string) => (g.get(k) ?? []).map((t) => TOY_VOCAB[t]).join('');
+    expect([...g.keys()].sort()).toEqual(['', 'he', 'hi', 'i', 'in', 'ng', 'nk', 't', 'th']);
+    expect(letters('')).toBe('it');
+    expect(letters('th')).toBe('ei');
+    expect(letters('in')).toBe('gk'); // 'in' of "ink" (word start) and of "thing" (inside): one context
+    expect(letters('hi')).toBe('n');
+    expect(g.has('ng')).toBe(true); // only inside a word, never a word's first letters
+    expect(letters('ng')).toBe('');
+    expect(() => statelessContexts(lex, toyShape(1, 1))).toThrow(RangeError);
+  });
+
+  it('should warm every context once so that a search makes no predictor call, with the same words', async () => {
+    const words = ['hello', 'help', 'hell', 'yellow', 'mellow', 'fellow', 'hollow', 'he', 'thing', 'sing'];
+    const lex = new LexiconTrie(buildLexicon(words.map((word, i) => ({ word, logPrior: -1 - i / 3 }))).data, TOY_VOCAB);
+    const shape = { ...toyShape(1, 1), context: 2 };
+    const graph = statelessContexts(lex, shape);
+    const cache = new PrefixCache(4);
+    const warm = statelessDecoder('mellow', 14);
+    const n = await warmContexts(cache, { trie: lex, shape, jointDim: warm.jointDim, predict: (x) => warm.predict(x) }, 10, 8);
+    expect(n).toBe(graph.size);
+    expect(warm.rows).toBe(graph.size); // each context computed once
+    expect(cache.capacity).toBe(graph.size + 10);
+    expect(cache.size).toBe(graph.size);
+    for (const target of ['mellow', 'thing', 'hello']) {
+      const dec = statelessDecoder(target, 14);
+      const r = await beamSearch(dec, shape, 14, lex, DEFAULT_SEARCH, undefined, cache);
+      const direct = await beamSearch(statelessDecoder(target, 14), shape, 14, lex, DEFAULT_SEARCH);
+      expect(r.words, target).toEqual(direct.words);
+      expect(dec.calls, target).toBe(0);
+    }
+    // an LSTM-style shape (no context) has no finite set of contexts
+    await expect(warmContexts(new PrefixCache(4), { trie: lex, shape: toyShape(1, 1), jointDim: 3, predict: (x) => warm.predict(x) })).rejects.toThrow(RangeError);
   });
 });
