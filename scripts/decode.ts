@@ -8,6 +8,7 @@
  *                     [--margin NATS]   (opt-in score-margin pruning, not in BEAM_SEARCH.md; 0 = off)
  *                     [--floor NATS|off] (beam-floor margin, BEAM_SEARCH.md v3; default model.json's)
  *                     [--no-rescore]    (skip model.json's geometric rescoring: BEAM_SEARCH.md v3)
+ *                     [--warmup]        (engine.warmup() first, as the extension's host does: a warm prefix cache)
  *
  * Traces are in the shared format (shared/data/README.md); a "word" field is ignored. A trace the
  * engine rejects (empty, bad size) gets "words": [] and an "error" code. --model defaults to
@@ -23,7 +24,7 @@ import { nodeEngine, ortInfo } from './lib/node-engine';
 const USAGE = readFileSync(new URL(import.meta.url), 'utf8').split('*/')[0] ?? '';
 const a = parseFlags(
   process.argv.slice(2),
-  { in: '', out: '', model: '', beam: 0, topk: 0, variant: '', predictorVariant: '', lexicon: '', greedy: false, limit: 0, threads: 1, margin: 0, floor: '', noRescore: false },
+  { in: '', out: '', model: '', beam: 0, topk: 0, variant: '', predictorVariant: '', lexicon: '', greedy: false, limit: 0, threads: 1, margin: 0, floor: '', noRescore: false, warmup: false },
   USAGE,
 );
 if (!a.in || !a.out) {
@@ -32,6 +33,7 @@ if (!a.in || !a.out) {
 }
 const dir = a.model ? resolve(a.model) : defaultModelDir();
 const engine = await nodeEngine(dir, { variant: a.variant, predictorVariant: a.predictorVariant, lexicon: a.lexicon, threads: a.threads });
+if (a.warmup) await engine.warmup();
 const opts = { ...(a.beam ? { beam: a.beam } : {}), ...(a.margin ? { scoreMargin: a.margin } : {}), ...floorOption(a.floor), ...(a.topk ? { topK: a.topk } : {}), ...(a.noRescore ? { rescore: false } : {}), mode: a.greedy ? ('greedy' as const) : ('beam' as const) };
 const out = createWriteStream(a.out);
 let n = 0;

@@ -261,6 +261,23 @@ describe.skipIf(!dir)('engine on the exported model (golden parity)', () => {
     expect(first.words.map((w) => w.word)).toEqual(plain.words.map((w) => w.word));
   }, 60_000);
 
+  it('should warm the prefixes of up to three letters, growing its default cache to hold them', async () => {
+    const c = (JSON.parse(readFileSync(goldenBeam, 'utf8')) as { cases: BeamCase[] }).cases[4] as BeamCase;
+    const trace = { points: c.points, width: num(c.width), height: num(c.height) };
+    const grown = await engineFor(dir as string);
+    await grown.warmup();
+    const a = await grown.decode(trace);
+    await grown.release();
+    // a cache given 700 entries stays at 700: the warm-up stops there (about the prefixes of two letters)
+    const small = await engineFor(dir as string, { prefixCacheEntries: 700 });
+    await small.warmup();
+    const b = await small.decode(trace);
+    await small.release();
+    expect(a.cachedPrefixes).toBeGreaterThan(b.cachedPrefixes ?? 0);
+    expect(a.predictorRows).toBeLessThan(b.predictorRows);
+    expect(a.words.map((w) => w.word)).toEqual(b.words.map((w) => w.word));
+  }, 60_000);
+
   it('should report where its creation went: files, lexicon and sessions, within the whole', async () => {
     const t0 = performance.now();
     const e = await engineFor(dir as string);

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { beamSearch } from '../../src/engine/beam-search';
 import { buildLexicon, LexiconTrie } from '../../src/engine/lexicon-trie';
 import { DEFAULT_SEARCH } from '../../src/engine/params';
-import { PrefixCache, prefixKey, statelessContexts, warmContexts, warmPrefixCache } from '../../src/engine/prefix-cache';
+import { PrefixCache, countPrefixes, prefixKey, statelessContexts, warmContexts, warmPrefixCache } from '../../src/engine/prefix-cache';
 import type { PrefixEntry } from '../../src/engine/prefix-cache';
 import { TOY_VOCAB, toyDecoder, toyShape } from './toy-model';
 
@@ -68,6 +68,15 @@ describe('warmPrefixCache (every prefix of up to N letters, at the host start)',
     expect(warm.words).toEqual(plain.words);
     expect(warm.cachedPrefixes).toBeGreaterThan(0);
     expect(warmDec.calls).toBeLessThan(plainDec.calls);
+  });
+
+  it('should count the prefixes a warm-up of N letters computes (the room the engine reserves)', async () => {
+    expect(countPrefixes(lex, shape, 2)).toBe(8);
+    expect(countPrefixes(lex, shape, 3)).toBe(11); // + hel, wor, yel
+    expect(countPrefixes(lex, shape, 0)).toBe(1);
+    const cache = new PrefixCache(100);
+    const dec = toyDecoder(shape, 'hello', 12);
+    expect(await warmPrefixCache(cache, { trie: lex, shape, jointDim: dec.jointDim, predict: (x) => dec.predict(x) }, 3)).toBe(countPrefixes(lex, shape, 3));
   });
 
   it('should stop at the capacity of the cache', async () => {
