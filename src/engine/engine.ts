@@ -8,15 +8,6 @@
  * failure into `{ok: false, code, message}` for callers that must not throw across contexts.
  */
 import { DEFAULT_PREFIX_CACHE_ENTRIES, PrefixCache, countPrefixes, warmContexts, warmPrefixCache } from './prefix-cache';
-
-/**
- * warmup() computes the prefixes of up to this many letters. 3 rather than 2 (2026-12-04, Node,
- * shipped model, 500 dev traces, two alternated runs each): predictor calls a swipe p50 / p95
- * 17 / 41 -> 12 / 36, search 7.81 / 18.31 and 7.95 / 18.96 -> 6.40 / 15.48 and 6.56 / 17.06 ms,
- * for 4,425 cached prefixes instead of 637 (the cache grows to 8,521 entries, about 30 MB, from
- * 14.7) and a warm-up 150 ms longer (it runs when the host starts, before the first swipe).
- */
-const WARM_PREFIX_LETTERS = 3;
 import { beamSearch } from './beam-search';
 import { EngineError, isEngineError, throwIfAborted, yieldToEventLoop } from './errors';
 import type { EngineErrorCode } from './errors';
@@ -37,6 +28,15 @@ import type { PersonalWord } from './personal-words';
 import { TraceRescorer, tracePolyline } from './rescore';
 import { MergedTrie } from './token-trie';
 import type { TokenTrie } from './token-trie';
+
+/**
+ * warmup() computes the prefixes of up to this many letters. 3 rather than 2 (2026-12-04, Node,
+ * shipped model, 500 dev traces, two alternated runs each): predictor calls a swipe p50 / p95
+ * 17 / 41 -> 12 / 36, search 7.81 / 18.31 and 7.95 / 18.96 -> 6.40 / 15.48 and 6.56 / 17.06 ms,
+ * for 4,425 cached prefixes instead of 637 (the cache grows to 8,521 entries, about 30 MB, from
+ * 14.7) and a warm-up 150 ms longer (it runs when the host starts, before the first swipe).
+ */
+const WARM_PREFIX_LETTERS = 3;
 
 export interface EngineConfig {
   /** parsed or raw model.json */
