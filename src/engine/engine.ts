@@ -7,7 +7,7 @@
  * whose signal fires never starts. Input errors throw EngineError; `tryDecode` turns every
  * failure into `{ok: false, code, message}` for callers that must not throw across contexts.
  */
-import { DEFAULT_PREFIX_CACHE_ENTRIES, PrefixCache, countPrefixes, warmContexts, warmPrefixCache } from './prefix-cache';
+import { DEFAULT_PREFIX_CACHE_ENTRIES, PrefixCache, warmContexts, warmPrefixCache } from './prefix-cache';
 import { beamSearch } from './beam-search';
 import { EngineError, isEngineError, throwIfAborted, yieldToEventLoop } from './errors';
 import type { EngineErrorCode } from './errors';
@@ -321,10 +321,10 @@ export async function createEngine(cfg: EngineConfig): Promise<Engine> {
       // hold them and DEFAULT_PREFIX_CACHE_ENTRIES more.
       if (prefixCache) {
         const target = { trie, shape: model.shape, jointDim: model.joint.J, predict: ({ tokens, h, c }: { tokens: Int32Array; h: Float32Array; c: Float32Array }) => model.predict(tokens, h, c) };
-        const sized = cfg.prefixCacheEntries !== undefined;
-        const stateless = model.shape.context !== undefined && !sized;
-        if (!stateless && !sized) prefixCache.reserve(countPrefixes(trie, model.shape, WARM_PREFIX_LETTERS) + DEFAULT_PREFIX_CACHE_ENTRIES);
-        const run = queue.then(() => (stateless ? warmContexts(prefixCache, target) : warmPrefixCache(prefixCache, target, WARM_PREFIX_LETTERS)));
+        const spare = cfg.prefixCacheEntries === undefined ? DEFAULT_PREFIX_CACHE_ENTRIES : undefined;
+        const run = queue.then(() =>
+          model.shape.context !== undefined && spare !== undefined ? warmContexts(prefixCache, target, spare) : warmPrefixCache(prefixCache, target, WARM_PREFIX_LETTERS, undefined, spare),
+        );
         queue = run.catch(() => undefined);
         await run;
       }

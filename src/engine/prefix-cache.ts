@@ -130,9 +130,10 @@ export interface WarmTarget {
  * shipped lexicon and 2 letters, ~700 prefixes that a third of all predictor rows ask for
  * (first 2000 dev traces); 3 letters: 4,425. Returns the number of prefixes computed. Meant for
  * the host's start: the first swipes then pay no predictor call for their first letters. Stops
- * at the cache's capacity (the engine reserves room first: warmupPrefixes).
+ * at the cache's capacity, unless `spare` is given: then the cache grows to hold every prefix
+ * plus `spare` entries for the swipes' own.
  */
-export async function warmPrefixCache(cache: PrefixCache, t: WarmTarget, maxLength = 2, batch = 64): Promise<number> {
+export async function warmPrefixCache(cache: PrefixCache, t: WarmTarget, maxLength = 2, batch = 64, spare?: number): Promise<number> {
   const { layers: L, hidden: Hd, vocabSize: V, blankId, startToken, vocab } = t.shape;
   const J = t.jointDim;
   const zeros = new Float32Array(L * Hd);
@@ -140,6 +141,7 @@ export async function warmPrefixCache(cache: PrefixCache, t: WarmTarget, maxLeng
   let level: Item[] = [{ key: '', node: t.trie.root, lastToken: startToken, h: zeros, c: zeros }];
   let computed = 0;
   for (let depth = 0; depth <= maxLength && level.length > 0 && computed < cache.capacity; depth++) {
+    if (spare !== undefined) cache.reserve(computed + level.length + spare);
     const next: Item[] = [];
     for (let i = 0; i < level.length && computed < cache.capacity; ) {
       const part = level.slice(i, i + Math.min(batch, cache.capacity - computed)); // never more than it can keep
@@ -196,7 +198,7 @@ export function statelessContexts(trie: Pick<TokenTrie, 'root' | 'forEachChild'>
  * same trie makes no predictor call. Raises the cache's capacity to hold them all plus `spare`
  * (personal words and merged tries bring contexts of their own). Returns the number computed.
  */
-export async function warmContexts(cache: PrefixCache, t: WarmTarget, spare = DEFAULT_PREFIX_CACHE_ENTRIES, batch = 256): Promise<number> {
+export async function warmContexts(cache: PrefixCache, t: WarmTarget, spare: number, batch = 256): Promise<number> {
   const K = t.shape.context;
   const graph = statelessContexts(t.trie, t.shape);
   cache.reserve(graph.size + spare);
@@ -226,17 +228,4 @@ export async function warmContexts(cache: PrefixCache, t: WarmTarget, spare = DE
     level = nextLevel;
   }
   return computed;
-}
-
-/** The prefixes of at most `maxLength` letters in the trie, the empty one included. */
-export function countPrefixes(trie: Pick<TokenTrie, 'root' | 'forEachChild'>, shape: Pick<StepShape, 'vocabSize' | 'blankId'>, maxLength: number): number {
-  let level = [trie.root];
-  let n = 0;
-  for (let depth = 0; depth <= maxLength && level.length > 0; depth++) {
-    n += level.length;
-    const next: number[] = [];
-    if (depth < maxLength) for (const node of level) trie.forEachChild(node, (token, child) => void (token !== shape.blankId && token < shape.vocabSize && next.push(child)));
-    level = next;
-  }
-  return n;
 }

@@ -29,6 +29,9 @@ interface BeamCase {
   scores: number[];
 }
 
+/** Case i of the golden beam vectors (test/fixtures/golden/beam.json). */
+const goldenCase = (i: number): BeamCase => (JSON.parse(readFileSync(goldenBeam, 'utf8')) as { cases: BeamCase[] }).cases[i] as BeamCase;
+
 describe.skipIf(!dir)('engine on the exported model (golden parity)', () => {
   let engine: Engine;
   beforeAll(async () => {
@@ -189,7 +192,7 @@ describe.skipIf(!dir)('engine on the exported model (golden parity)', () => {
   }, 30_000);
 
   it('should count the work of a decode: predictor time within the search, rows and joint rows', async () => {
-    const c = (JSON.parse(readFileSync(goldenBeam, 'utf8')) as { cases: BeamCase[] }).cases[0] as BeamCase;
+    const c = goldenCase(0);
     // without the prefix cache: the shared engine has decoded this trace already
     const engine = await engineFor(dir as string, { prefixCacheEntries: 0 });
     const r = await engine.decode({ points: c.points, width: num(c.width), height: num(c.height) });
@@ -247,7 +250,7 @@ describe.skipIf(!dir)('engine on the exported model (golden parity)', () => {
   }, 60_000);
 
   it('should start its first swipe from the prefixes warmup() computed', async () => {
-    const c = (JSON.parse(readFileSync(goldenBeam, 'utf8')) as { cases: BeamCase[] }).cases[4] as BeamCase;
+    const c = goldenCase(4);
     const trace = { points: c.points, width: num(c.width), height: num(c.height) };
     const warm = await engineFor(dir as string);
     await warm.warmup();
@@ -262,7 +265,7 @@ describe.skipIf(!dir)('engine on the exported model (golden parity)', () => {
   }, 60_000);
 
   it('should warm the prefixes of up to three letters, growing its default cache to hold them', async () => {
-    const c = (JSON.parse(readFileSync(goldenBeam, 'utf8')) as { cases: BeamCase[] }).cases[4] as BeamCase;
+    const c = goldenCase(4);
     const trace = { points: c.points, width: num(c.width), height: num(c.height) };
     const grown = await engineFor(dir as string);
     await grown.warmup();
@@ -300,7 +303,7 @@ describe.skipIf(!dir)('engine on the exported model (golden parity)', () => {
     const e = await engineFor(dir as string, { predictorVariant: 'int8', loadFile: async (n) => (asked.push(n), files(n)) });
     expect(asked).toContain(int8);
     expect(asked).not.toContain(manifest.predictor.variants.fp32);
-    const c = (JSON.parse(readFileSync(goldenBeam, 'utf8')) as { cases: BeamCase[] }).cases[0] as BeamCase;
+    const c = goldenCase(0);
     const r = await e.decode({ points: c.points, width: num(c.width), height: num(c.height) });
     expect(r.words.length).toBeGreaterThan(0);
     await e.release();
@@ -322,7 +325,7 @@ describe.skipIf(!dir)('engine on the exported model (golden parity)', () => {
   }, 30_000);
 
   it('should rank a personal word first after adding it and drop it after removal', async () => {
-    const c = (JSON.parse(readFileSync(goldenBeam, 'utf8')) as { cases: BeamCase[] }).cases[0] as BeamCase;
+    const c = goldenCase(0);
     const trace = { points: c.points, width: num(c.width), height: num(c.height) };
     const before = await engine.decode(trace);
     // A word absent from the lexicon, spelled along the decoder's own best path prefix.

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { beamSearch } from '../../src/engine/beam-search';
 import { buildLexicon, LexiconTrie } from '../../src/engine/lexicon-trie';
 import { DEFAULT_SEARCH } from '../../src/engine/params';
-import { PrefixCache, countPrefixes, prefixKey, statelessContexts, warmContexts, warmPrefixCache } from '../../src/engine/prefix-cache';
+import { PrefixCache, prefixKey, statelessContexts, warmContexts, warmPrefixCache } from '../../src/engine/prefix-cache';
 import type { PrefixEntry } from '../../src/engine/prefix-cache';
 import { TOY_VOCAB, toyDecoder, toyShape } from './toy-model';
 
@@ -70,13 +70,17 @@ describe('warmPrefixCache (every prefix of up to N letters, at the host start)',
     expect(warmDec.calls).toBeLessThan(plainDec.calls);
   });
 
-  it('should count the prefixes a warm-up of N letters computes (the room the engine reserves)', async () => {
-    expect(countPrefixes(lex, shape, 2)).toBe(8);
-    expect(countPrefixes(lex, shape, 3)).toBe(11); // + hel, wor, yel
-    expect(countPrefixes(lex, shape, 0)).toBe(1);
-    const cache = new PrefixCache(100);
-    const dec = toyDecoder(shape, 'hello', 12);
-    expect(await warmPrefixCache(cache, { trie: lex, shape, jointDim: dec.jointDim, predict: (x) => dec.predict(x) }, 3)).toBe(countPrefixes(lex, shape, 3));
+  it('should grow a small cache to hold every prefix plus spare entries when asked (the engine default)', async () => {
+    const warm = async (maxLength: number, cache: PrefixCache) => {
+      const dec = toyDecoder(shape, 'hello', 12);
+      return warmPrefixCache(cache, { trie: lex, shape, jointDim: dec.jointDim, predict: (x) => dec.predict(x) }, maxLength, 3, 5);
+    };
+    const three = new PrefixCache(2);
+    expect(await warm(3, three)).toBe(11); // the 8 of two letters + hel, wor, yel
+    expect(three.size).toBe(11);
+    expect(three.capacity).toBe(11 + 5);
+    expect(await warm(2, new PrefixCache(2))).toBe(8);
+    expect(await warm(0, new PrefixCache(1))).toBe(1);
   });
 
   it('should stop at the capacity of the cache', async () => {
@@ -187,6 +191,6 @@ describe('a stateless predictor (model.json predictor.context): prefixes that en
       expect(dec.calls, target).toBe(0);
     }
     // an LSTM-style shape (no context) has no finite set of contexts
-    await expect(warmContexts(new PrefixCache(4), { trie: lex, shape: toyShape(1, 1), jointDim: 3, predict: (x) => warm.predict(x) })).rejects.toThrow(RangeError);
+    await expect(warmContexts(new PrefixCache(4), { trie: lex, shape: toyShape(1, 1), jointDim: 3, predict: (x) => warm.predict(x) }, 0)).rejects.toThrow(RangeError);
   });
 });
