@@ -4,6 +4,7 @@
  * every field the runtime reads and names the bad one in a `model-corrupt` error (sherpa-onnx's
  * "errors quote the bad value").
  */
+import type { SearchParams } from './params';
 import type { RescoreSpec } from './rescore';
 import { EngineError } from './errors';
 
@@ -71,16 +72,8 @@ export interface JointSpec {
   vocabSize: number;
 }
 
-export interface DecodingSpec {
-  beam: number;
-  prune: number;
-  maxSymbolsPerFrame: number;
-  priorWeight: number;
-  topK: number;
-  /** optional: params.ts SearchParams.scoreMargin (absent = the exact BEAM_SEARCH.md search) */
-  scoreMargin?: number;
-  /** optional: params.ts SearchParams.floorMargin (swipe-beam-v3; absent = v2) */
-  floorMargin?: number;
+/** model.json `decoding`: the search knobs (params.ts, documented there once) plus the rescoring */
+export interface DecodingSpec extends SearchParams {
   /** optional: geometric rescoring of the final list (swipe-beam-v4, rescore.ts; absent = v3) */
   rescore?: RescoreSpec;
 }

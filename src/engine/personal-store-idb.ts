@@ -5,8 +5,8 @@
  */
 import { openDB } from 'idb';
 import type { DBSchema, IDBPDatabase } from 'idb';
-import { normalizePersonalWord, parseWordList } from './personal-words';
-import type { PersonalWord, PersonalWordStore } from './personal-words';
+import { normalizePersonalWord, RecencyWordStore } from './personal-words';
+import type { PersonalWord } from './personal-words';
 
 interface PersonalDB extends DBSchema {
   words: { key: string; value: PersonalWord; indexes: { lastUsed: number } };
@@ -22,9 +22,10 @@ const MIGRATIONS: ((db: IDBPDatabase<PersonalDB>) => void)[] = [
   },
 ];
 
-export class IdbPersonalWordStore implements PersonalWordStore {
-  private clock = 0;
-  private constructor(private readonly db: IDBPDatabase<PersonalDB>) {}
+export class IdbPersonalWordStore extends RecencyWordStore {
+  private constructor(private readonly db: IDBPDatabase<PersonalDB>) {
+    super();
+  }
 
   static async open(name = PERSONAL_DB_NAME): Promise<IdbPersonalWordStore> {
     const db = await openDB<PersonalDB>(name, MIGRATIONS.length, {
@@ -38,8 +39,7 @@ export class IdbPersonalWordStore implements PersonalWordStore {
   async add(word: string, at?: number): Promise<void> {
     const w = normalizePersonalWord(word);
     if (w === null) return;
-    const t = at ?? Math.max(Date.now(), this.clock + 1);
-    this.clock = Math.max(this.clock, t);
+    const t = this.stamp(at);
     const tx = this.db.transaction('words', 'readwrite');
     const prev = await tx.store.get(w);
     await tx.store.put({ word: w, lastUsed: t, count: (prev?.count ?? 0) + 1 });
@@ -53,15 +53,6 @@ export class IdbPersonalWordStore implements PersonalWordStore {
   }
   async clear(): Promise<void> {
     await this.db.clear('words');
-  }
-  async exportText(): Promise<string> {
-    return (await this.list()).map((w) => `${w.word}\n`).join('');
-  }
-  async importText(text: string): Promise<number> {
-    const ws = parseWordList(text);
-    const base = Math.max(Date.now(), this.clock + 1);
-    for (let i = ws.length - 1; i >= 0; i--) await this.add(ws[i] as string, base + (ws.length - 1 - i));
-    return ws.length;
   }
   close(): void {
     this.db.close();

@@ -49,16 +49,40 @@ export function parseWordList(text: string): string[] {
     .filter((w): w is string => w !== null);
 }
 
-export class MemoryPersonalWordStore implements PersonalWordStore {
-  private readonly words = new Map<string, PersonalWord>();
+/** What every store shares: the recency clock and the text form of the list. */
+export abstract class RecencyWordStore implements PersonalWordStore {
   private clock = 0;
+
+  abstract add(word: string, at?: number): Promise<void>;
+  abstract remove(word: string): Promise<void>;
+  abstract list(): Promise<PersonalWord[]>;
+  abstract clear(): Promise<void>;
+
+  /** Strictly increasing default timestamps keep the recency order stable within one ms. */
+  protected stamp(at?: number): number {
+    const t = at ?? Math.max(Date.now(), this.clock + 1);
+    this.clock = Math.max(this.clock, t);
+    return t;
+  }
+  async exportText(): Promise<string> {
+    return (await this.list()).map((w) => `${w.word}\n`).join('');
+  }
+  async importText(text: string): Promise<number> {
+    const ws = parseWordList(text);
+    // Imported text is most-recent-first: give the first line the newest time.
+    const base = Math.max(Date.now(), this.clock + 1);
+    for (let i = ws.length - 1; i >= 0; i--) await this.add(ws[i] as string, base + (ws.length - 1 - i));
+    return ws.length;
+  }
+}
+
+export class MemoryPersonalWordStore extends RecencyWordStore {
+  private readonly words = new Map<string, PersonalWord>();
 
   async add(word: string, at?: number): Promise<void> {
     const w = normalizePersonalWord(word);
     if (w === null) return;
-    // Strictly increasing default timestamps keep the recency order stable within one ms.
-    const t = at ?? Math.max(Date.now(), this.clock + 1);
-    this.clock = Math.max(this.clock, t);
+    const t = this.stamp(at);
     const prev = this.words.get(w);
     this.words.set(w, { word: w, lastUsed: t, count: (prev?.count ?? 0) + 1 });
   }
@@ -70,16 +94,6 @@ export class MemoryPersonalWordStore implements PersonalWordStore {
   }
   async clear(): Promise<void> {
     this.words.clear();
-  }
-  async exportText(): Promise<string> {
-    return (await this.list()).map((w) => `${w.word}\n`).join('');
-  }
-  async importText(text: string): Promise<number> {
-    const ws = parseWordList(text);
-    // Imported text is most-recent-first: give the first line the newest time.
-    const base = Math.max(Date.now(), this.clock + 1);
-    for (let i = ws.length - 1; i >= 0; i--) await this.add(ws[i] as string, base + (ws.length - 1 - i));
-    return ws.length;
   }
 }
 

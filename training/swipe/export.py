@@ -385,12 +385,10 @@ def check_encoder(model, onnx_path, batches, tol) -> dict:
     return {"maxAbsDiff": worst, "shapes": shapes}
 
 
-def check_step(model, onnx_path, dim, tol) -> dict:
-    import torch
-
-    tr = TorchRunner(model)
-    sess = ort_session(onnx_path)
-    rng = np.random.default_rng(1)
+def _recurrent_parity(label, model, seed, tol, run_both) -> dict:
+    """Random (y, h, c) batches of several sizes through PyTorch and ONNX: `run_both(y, h, c, rng)`
+    returns both runtimes' outputs; the worst element difference is the gate."""
+    rng = np.random.default_rng(seed)
     worst = 0.0
     sizes = [1, 3, 16, 40]
     for b in sizes:
@@ -398,40 +396,36 @@ def check_step(model, onnx_path, dim, tol) -> dict:
         h = rng.normal(size=tuple(h.shape)).astype(np.float32) * 0.5
         c = rng.normal(size=tuple(c.shape)).astype(np.float32) * 0.5
         y = rng.integers(0, len(TOKENS), size=b).astype(np.int64)
-        e = rng.normal(size=(b, dim)).astype(np.float32)
-        pt = tr.step(y, h, c, e)
-        on = sess.run(None, {"y_prev": y, "h0": h, "c0": c, "enc_t": e})
+        pt, on = run_both(y, h, c, rng)
         for a, o in zip(pt, on):
             if a.shape != o.shape:
-                raise ExportError(f"step parity: shape {o.shape} != PyTorch {a.shape} at B={b}")
+                raise ExportError(f"{label} parity: shape {o.shape} != PyTorch {a.shape} at B={b}")
             worst = max(worst, float(np.max(np.abs(a - o))))
-    log(f"  step fp32 vs PyTorch: max abs diff {worst:.3g} over B = {sizes}")
+    log(f"  {label} fp32 vs PyTorch: max abs diff {worst:.3g} over B = {sizes}")
     if not worst <= tol:
-        raise ExportError(f"step parity gate failed: max abs diff {worst:.3g} > {tol}")
+        raise ExportError(f"{label} parity gate failed: max abs diff {worst:.3g} > {tol}")
     return {"maxAbsDiff": worst, "batches": sizes}
+
+
+def check_step(model, onnx_path, dim, tol) -> dict:
+    tr = TorchRunner(model)
+    sess = ort_session(onnx_path)
+
+    def run_both(y, h, c, rng):
+        e = rng.normal(size=(len(y), dim)).astype(np.float32)
+        return tr.step(y, h, c, e), sess.run(None, {"y_prev": y, "h0": h, "c0": c, "enc_t": e})
+
+    return _recurrent_parity("step", model, 1, tol, run_both)
 
 
 def check_predictor(model, onnx_path, tol) -> dict:
     tr = TorchRunner(model)
     sess = ort_session(onnx_path)
-    rng = np.random.default_rng(2)
-    worst = 0.0
-    sizes = [1, 3, 16, 40]
-    for b in sizes:
-        h, c = model.initial_state(b)
-        h = rng.normal(size=tuple(h.shape)).astype(np.float32) * 0.5
-        c = rng.normal(size=tuple(c.shape)).astype(np.float32) * 0.5
-        y = rng.integers(0, len(TOKENS), size=b).astype(np.int64)
-        pt = tr.predict(y, h, c)
-        on = sess.run(None, {"y_prev": y, "h0": h, "c0": c})
-        for a, o in zip(pt, on):
-            if a.shape != o.shape:
-                raise ExportError(f"predictor parity: shape {o.shape} != PyTorch {a.shape} at B={b}")
-            worst = max(worst, float(np.max(np.abs(a - o))))
-    log(f"  predictor fp32 vs PyTorch: max abs diff {worst:.3g} over B = {sizes}")
-    if not worst <= tol:
-        raise ExportError(f"predictor parity gate failed: max abs diff {worst:.3g} > {tol}")
-    return {"maxAbsDiff": worst, "batches": sizes}
+
+    def run_both(y, h, c, rng):
+        return tr.predict(y, h, c), sess.run(None, {"y_prev": y, "h0": h, "c0": c})
+
+    return _recurrent_parity("predictor", model, 2, tol, run_both)
 
 
 def check_joint(model, joint_path, dim, tol) -> dict:
