@@ -3,7 +3,6 @@ import { existsSync, readFileSync } from 'node:fs';
 import * as ort from 'onnxruntime-web';
 import { createEngine } from '../../src/engine/engine';
 import type { Engine } from '../../src/engine/engine';
-import { EngineError } from '../../src/engine/errors';
 import { NUM_FEATURES } from '../../src/engine/features';
 import { layoutConstants, validateLayout } from '../../src/engine/layout';
 import { computeFeatures } from '../../src/engine/features';
@@ -12,6 +11,7 @@ import { parseManifest } from '../../src/engine/manifest';
 import { TraceRescorer, tracePolyline } from '../../src/engine/rescore';
 import type { RescoreSpec } from '../../src/engine/rescore';
 import { buildLexicon, fnv1a, serializeLexicon } from '../../src/engine/lexicon-trie';
+import { errorCodeOf } from './error-code';
 import { GOLDEN_DIR, engineFor, fileLoader, goldenBeam, goldenModelDir } from './model-fixture';
 
 const dir = goldenModelDir();
@@ -142,18 +142,17 @@ describe.skipIf(!dir)('engine on the exported model (golden parity)', () => {
   }, 60_000);
 
   it('should give typed errors or a defined result for bad input, never a crash', async () => {
-    const codeOf = async (p: Promise<unknown>) => p.then(() => 'ok', (e) => (e instanceof EngineError ? e.code : `untyped: ${String(e)}`));
-    expect(await codeOf(engine.decode({ points: [], width: 360, height: 215 }))).toBe('empty-trace');
-    expect(await codeOf(engine.decode({ points: [[NaN, 1, 2]], width: 360, height: 215 }))).toBe('empty-trace');
-    expect(await codeOf(engine.decode({ points: [[1, 1, 0]], width: -1, height: 215 }))).toBe('bad-size');
-    expect(await codeOf(engine.decode({ points: [[1, 1, 0]], width: 360, height: 215, layout: 'dvorak' }))).toBe('unknown-layout');
-    expect(await codeOf(engine.decode({ points: [[1, 1, 0]], width: 360, height: 215 }, { beam: 0 }))).toBe('bad-options');
-    expect(await codeOf(engine.decode(null as never))).toBe('empty-trace');
+    expect(await errorCodeOf(engine.decode({ points: [], width: 360, height: 215 }))).toBe('empty-trace');
+    expect(await errorCodeOf(engine.decode({ points: [[NaN, 1, 2]], width: 360, height: 215 }))).toBe('empty-trace');
+    expect(await errorCodeOf(engine.decode({ points: [[1, 1, 0]], width: -1, height: 215 }))).toBe('bad-size');
+    expect(await errorCodeOf(engine.decode({ points: [[1, 1, 0]], width: 360, height: 215, layout: 'dvorak' }))).toBe('unknown-layout');
+    expect(await errorCodeOf(engine.decode({ points: [[1, 1, 0]], width: 360, height: 215 }, { beam: 0 }))).toBe('bad-options');
+    expect(await errorCodeOf(engine.decode(null as never))).toBe('empty-trace');
     // FEATURES.md precedence: bad-size, then bad-layout, then empty-trace.
-    expect(await codeOf(engine.decode({ points: [], width: 0, height: 215, layout: { keys: [] } }))).toBe('bad-size');
-    expect(await codeOf(engine.decode({ points: [], width: 360, height: 215, layout: { keys: [] } }))).toBe('bad-layout');
+    expect(await errorCodeOf(engine.decode({ points: [], width: 0, height: 215, layout: { keys: [] } }))).toBe('bad-size');
+    expect(await errorCodeOf(engine.decode({ points: [], width: 360, height: 215, layout: { keys: [] } }))).toBe('bad-layout');
     for (const name of ['qwerty', 'qwerty.json']) {
-      expect(await codeOf(engine.decode({ points: [[1, 1, 0], [50, 50, 40]], width: 360, height: 215, layout: name }))).toBe('ok');
+      expect(await errorCodeOf(engine.decode({ points: [[1, 1, 0], [50, 50, 40]], width: 360, height: 215, layout: name }))).toBe('ok');
     }
     const one = await engine.decode({ points: [[100, 50, 0]], width: 360, height: 215 });
     expect(Array.isArray(one.words)).toBe(true);
@@ -179,14 +178,13 @@ describe.skipIf(!dir)('engine on the exported model (golden parity)', () => {
   it('should report missing and corrupt files with typed errors', async () => {
     const manifest = JSON.parse(readFileSync(`${dir}model.json`, 'utf8'));
     const files = fileLoader(dir as string);
-    const codeOf = async (p: Promise<unknown>) => p.then(() => 'ok', (e) => (e instanceof EngineError ? e.code : `untyped: ${String(e)}`));
-    expect(await codeOf(createEngine({ manifest, ort, loadFile: async (n) => (n === manifest.predictor.file ? Promise.reject(new Error('ENOENT')) : files(n)) }))).toBe('model-missing');
-    expect(await codeOf(createEngine({ manifest, ort, loadFile: async (n) => (n === manifest.joint.file ? (await files(n)).subarray(0, 100) : files(n)) }))).toBe('model-corrupt');
-    expect(await codeOf(createEngine({ manifest: { ...manifest, joint: { ...manifest.joint, dim: 7 } }, ort, loadFile: files }))).toBe('model-corrupt');
-    expect(await codeOf(createEngine({ manifest, ort, loadFile: async (n) => (n === manifest.encoder.file ? new Uint8Array([1, 2, 3, 4]) : files(n)) }))).toBe('model-corrupt');
-    expect(await codeOf(createEngine({ manifest, ort, loadFile: files, lexiconFile: 'bogus.bin' }))).toBe('model-missing');
-    expect(await codeOf(createEngine({ manifest, ort, loadFile: async (n) => (n === 'x.bin' ? new Uint8Array(64) : files(n)), lexiconFile: 'x.bin' }))).toBe('lexicon-corrupt');
-    expect(await codeOf(createEngine({ manifest: { ...manifest, blankId: 99 }, ort, loadFile: files }))).toBe('model-corrupt');
+    expect(await errorCodeOf(createEngine({ manifest, ort, loadFile: async (n) => (n === manifest.predictor.file ? Promise.reject(new Error('ENOENT')) : files(n)) }))).toBe('model-missing');
+    expect(await errorCodeOf(createEngine({ manifest, ort, loadFile: async (n) => (n === manifest.joint.file ? (await files(n)).subarray(0, 100) : files(n)) }))).toBe('model-corrupt');
+    expect(await errorCodeOf(createEngine({ manifest: { ...manifest, joint: { ...manifest.joint, dim: 7 } }, ort, loadFile: files }))).toBe('model-corrupt');
+    expect(await errorCodeOf(createEngine({ manifest, ort, loadFile: async (n) => (n === manifest.encoder.file ? new Uint8Array([1, 2, 3, 4]) : files(n)) }))).toBe('model-corrupt');
+    expect(await errorCodeOf(createEngine({ manifest, ort, loadFile: files, lexiconFile: 'bogus.bin' }))).toBe('model-missing');
+    expect(await errorCodeOf(createEngine({ manifest, ort, loadFile: async (n) => (n === 'x.bin' ? new Uint8Array(64) : files(n)), lexiconFile: 'x.bin' }))).toBe('lexicon-corrupt');
+    expect(await errorCodeOf(createEngine({ manifest: { ...manifest, blankId: 99 }, ort, loadFile: files }))).toBe('model-corrupt');
     const e = await createEngine({ manifest: { ...manifest, step: { ...manifest.step, hidden: 'x' } }, ort, loadFile: files }).catch((x: unknown) => x);
     expect(String(e)).toContain('step.hidden');
   }, 30_000);
@@ -294,8 +292,7 @@ describe.skipIf(!dir)('engine on the exported model (golden parity)', () => {
 
   it('should load the INT8 predictor variant when asked, and report an unknown variant as missing', async () => {
     const manifest = JSON.parse(readFileSync(`${dir}model.json`, 'utf8'));
-    const codeOf = async (p: Promise<unknown>) => p.then(() => 'ok', (e) => (e instanceof EngineError ? e.code : `untyped: ${String(e)}`));
-    expect(await codeOf(engineFor(dir as string, { predictorVariant: 'fp16' }))).toBe('model-missing');
+    expect(await errorCodeOf(engineFor(dir as string, { predictorVariant: 'fp16' }))).toBe('model-missing');
     const int8 = manifest.predictor.variants?.int8 as string | undefined;
     if (!int8) return; // an export made with --skip-int8
     const asked: string[] = [];

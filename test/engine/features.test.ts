@@ -2,21 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { existsSync, readFileSync } from 'node:fs';
 import { computeFeatures, toBFT, NUM_FEATURES } from '../../src/engine/features';
 import { layoutConstants, validateLayout } from '../../src/engine/layout';
-import { EngineError } from '../../src/engine/errors';
+import { errorCode as code } from './error-code';
 
 const QWERTY = validateLayout(JSON.parse(readFileSync(new URL('../../../shared/data/layouts/qwerty.json', import.meta.url), 'utf8')));
 const LC = layoutConstants(QWERTY);
 const GOLDEN = new URL('../fixtures/golden/features.json', import.meta.url);
-
-function code(f: () => unknown): string {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof EngineError) return e.code;
-    throw e;
-  }
-  return 'ok';
-}
 
 describe('features (swipe-features-v1)', () => {
   it('should compute a two-point trace exactly as the spec says', () => {

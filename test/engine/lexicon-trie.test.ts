@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { CONTRACTIONS } from '../../src/engine/contractions';
 import { buildLexicon, LexiconTrie, parseLexicon, parseLexiconTsv, serializeLexicon } from '../../src/engine/lexicon-trie';
-import { EngineError } from '../../src/engine/errors';
+import { errorCode as code } from './error-code';
 import { TOY_VOCAB } from './toy-model';
 
 const T = (ch: string) => TOY_VOCAB.indexOf(ch);
@@ -10,16 +10,6 @@ const T = (ch: string) => TOY_VOCAB.indexOf(ch);
 function roundTrip(entries: { word: string; logPrior: number }[]): LexiconTrie {
   const { data } = buildLexicon(entries);
   return new LexiconTrie(parseLexicon(serializeLexicon(data)), TOY_VOCAB);
-}
-
-function code(f: () => unknown): string {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof EngineError) return e.code;
-    throw e;
-  }
-  return 'ok';
 }
 
 describe('lexicon trie', () => {
