@@ -213,20 +213,15 @@ export function attachGestures(el: HTMLElement, tracker: GestureTracker): () => 
     e.preventDefault();
     e.stopPropagation();
   };
-  el.addEventListener('pointerdown', onDown);
-  el.addEventListener('pointermove', onMove);
-  el.addEventListener('pointerup', onUp);
-  el.addEventListener('pointercancel', onCancel);
-  el.addEventListener('lostpointercapture', onCancel);
-  el.addEventListener('mousedown', stop);
-  el.addEventListener('contextmenu', stop);
-  return () => {
-    el.removeEventListener('pointerdown', onDown);
-    el.removeEventListener('pointermove', onMove);
-    el.removeEventListener('pointerup', onUp);
-    el.removeEventListener('pointercancel', onCancel);
-    el.removeEventListener('lostpointercapture', onCancel);
-    el.removeEventListener('mousedown', stop);
-    el.removeEventListener('contextmenu', stop);
-  };
+  // One abort removes every listener: the list cannot drift between attach and detach.
+  const detach = new AbortController();
+  const opts = { signal: detach.signal };
+  el.addEventListener('pointerdown', onDown, opts);
+  el.addEventListener('pointermove', onMove, opts);
+  el.addEventListener('pointerup', onUp, opts);
+  el.addEventListener('pointercancel', onCancel, opts);
+  el.addEventListener('lostpointercapture', onCancel, opts);
+  el.addEventListener('mousedown', stop, opts);
+  el.addEventListener('contextmenu', stop, opts);
+  return () => detach.abort();
 }
