@@ -10,6 +10,8 @@
  *                    [--record]        (write the figures into the model's model.json `benchmark`)
  *                    [--margin NATS]   (opt-in score-margin pruning, not in BEAM_SEARCH.md; 0 = off)
  *                    [--floor NATS|off] (beam-floor margin, BEAM_SEARCH.md v3; default model.json's)
+ *                    [--tier-up N]     (synthetic swipes after warmup(), before the timed pass, as the
+ *                                       extension's host runs them; default the engine's, 0 = none)
  *
  * The page is served from 127.0.0.1 with COOP/COEP headers (so ORT may use WASM threads) and
  * makes no other request; Chromium runs with networking features off.
@@ -44,12 +46,15 @@ const a = parseFlags(
     margin: 0,
     floor: '',
     record: false,
+    tierUp: -1,
   },
   USAGE,
 );
 const dir = a.model ? resolve(a.model) : defaultModelDir();
 if (!a.lexicon && existsSync(resolve(dir, 'lexicon.bin'))) a.lexicon = 'lexicon.bin';
 floorOption(a.floor); // fails on a bad value before anything starts
+if (a.tierUp < -1 || !Number.isInteger(a.tierUp)) fail(`--tier-up ${a.tierUp}: a whole number of swipes, 0 = none`);
+const tierUpArg = a.tierUp < 0 ? undefined : a.tierUp;
 const manifest = JSON.parse(readFileSync(resolve(dir, 'model.json'), 'utf8')) as VariantManifest;
 
 const traces: BenchTrace[] = [];
@@ -67,7 +72,7 @@ function print(r: BenchReport): void {
   const su = r.coldStartup;
   const split = su ? ` (files ${su.filesMs.toFixed(1)}, lexicon ${su.lexiconMs.toFixed(1)}, ORT sessions incl. its WASM start-up ${su.sessionsMs.toFixed(1)})` : '';
   console.log(`cold start: create engine ${r.coldCreateMs.toFixed(1)} ms${split} + first decode ${r.coldFirstDecodeMs.toFixed(1)} ms = ${(r.coldCreateMs + r.coldFirstDecodeMs).toFixed(1)} ms`);
-  console.log(`engine.warmup() ${r.warmupMs.toFixed(1)} ms, then a first decode of another trace ${r.warmFirstDecodeMs.toFixed(1)} ms`);
+  console.log(`engine.warmup() ${r.warmupMs.toFixed(1)} ms, engine.tierUp() ${r.tierUpMs.toFixed(1)} ms (${r.tierUpRounds} synthetic swipes; the host runs them in the background), then a first decode of another trace ${r.warmFirstDecodeMs.toFixed(1)} ms`);
   console.log(`${r.traces} traces, ${r.errors} rejected; ms         p50      p95      max`);
   const row = (label: string, xs: number[]): void => {
     const s = summarize(xs);
@@ -111,6 +116,8 @@ if (!a.browserOnly) {
   const t2 = performance.now();
   await engine.warmup();
   const t3 = performance.now();
+  const tierUpRounds = await engine.tierUp(tierUpArg);
+  const t3b = performance.now();
   await engine.decode(traces[1] ?? (traces[0] as BenchTrace), opts);
   const t4 = performance.now();
   const { timings, errors } = await runTraces(traces, (t) => engine.decode(t, opts));
@@ -123,7 +130,7 @@ if (!a.browserOnly) {
   const prefixCache = await compareVariants(PREFIX_CACHE_KEYS, async (k) => bind(await nodeEngine(dir, { ...base, prefixCacheEntries: prefixCacheEntriesFor(k) })), traces, 'searchMs');
   const jointKernel = await compareVariants([...JOINT_KERNEL_KEYS], async (k) => bind(await nodeEngine(dir, { ...base, jointKernel: k as (typeof JOINT_KERNEL_KEYS)[number] })), traces, 'searchMs');
   const info = ortInfo();
-  print({ where: `Node ${process.version}`, ort: info.version, threads: info.threads, cpu, coldCreateMs: t1 - t0, coldStartup: engine.startup, coldFirstDecodeMs: t2 - t1, warmupMs: t3 - t2, warmFirstDecodeMs: t4 - t3, traces: traces.length, timings, errors, steady, ...(variants ? { variants } : {}), ...(predictorVariants ? { predictorVariants } : {}), ...(prefixCache ? { prefixCache } : {}), ...(jointKernel ? { jointKernel } : {}) });
+  print({ where: `Node ${process.version}`, ort: info.version, threads: info.threads, cpu, coldCreateMs: t1 - t0, coldStartup: engine.startup, coldFirstDecodeMs: t2 - t1, warmupMs: t3 - t2, tierUpMs: t3b - t3, tierUpRounds, warmFirstDecodeMs: t4 - t3b, traces: traces.length, timings, errors, steady, ...(variants ? { variants } : {}), ...(predictorVariants ? { predictorVariants } : {}), ...(prefixCache ? { prefixCache } : {}), ...(jointKernel ? { jointKernel } : {}) });
 }
 
 if (!a.nodeOnly) {
@@ -175,7 +182,7 @@ if (!a.nodeOnly) {
   try {
     const page = await browser.newPage();
     page.on('pageerror', (e) => console.error('page error:', e.message));
-    const q = new URLSearchParams({ threads: String(a.threads), variant: a.variant, lexicon: a.lexicon, beam: String(a.beam), margin: String(a.margin), floor: a.floor });
+    const q = new URLSearchParams({ threads: String(a.threads), variant: a.variant, lexicon: a.lexicon, beam: String(a.beam), margin: String(a.margin), floor: a.floor, tierUp: String(a.tierUp) });
     await page.goto(`http://127.0.0.1:${port}/?${q}`);
     await page.waitForFunction(() => (window as { __bench?: unknown }).__bench !== undefined, undefined, { timeout: 30 * 60_000, polling: 500 });
     const r = (await page.evaluate(() => (window as { __bench?: unknown }).__bench)) as BenchReport | { error: string };

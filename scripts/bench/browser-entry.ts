@@ -57,6 +57,9 @@ async function main(): Promise<void> {
   const t2 = performance.now();
   await engine.warmup();
   const t3 = performance.now();
+  const tierUpArg = Number(q.get('tierUp') ?? '-1');
+  const tierUpRounds = await engine.tierUp(tierUpArg < 0 ? undefined : tierUpArg);
+  const t3b = performance.now();
   await engine.decode(traces[1] ?? first, opts);
   const t4 = performance.now();
   const { timings, errors } = await runTraces(traces, (t) => engine.decode(t, opts));
@@ -79,7 +82,9 @@ async function main(): Promise<void> {
     coldStartup: engine.startup,
     coldFirstDecodeMs: t2 - t1,
     warmupMs: t3 - t2,
-    warmFirstDecodeMs: t4 - t3,
+    tierUpMs: t3b - t3,
+    tierUpRounds,
+    warmFirstDecodeMs: t4 - t3b,
     traces: traces.length,
     timings,
     errors,

@@ -44,8 +44,13 @@ export interface BenchReport {
   /** the engine's own split of coldCreateMs */
   coldStartup?: StartupTimings;
   coldFirstDecodeMs: number;
-  /** engine.warmup() after that, and a decode of a different trace right after the warmup */
+  /**
+   * engine.warmup() after that, then engine.tierUp() (as the host runs it after its warm-up), and
+   * a decode of a different trace right after them
+   */
   warmupMs: number;
+  tierUpMs: number;
+  tierUpRounds: number;
   warmFirstDecodeMs: number;
   traces: number;
   timings: BenchTimings;

@@ -26,6 +26,7 @@ import type { PersonalParams, SearchParams } from './params';
 import { buildPersonalTrie } from './personal-words';
 import type { PersonalWord } from './personal-words';
 import { TraceRescorer, tracePolyline } from './rescore';
+import { TIER_UP_ROUNDS, tierUpTraces } from './tier-up';
 import { MergedTrie } from './token-trie';
 import type { TokenTrie } from './token-trie';
 
@@ -120,6 +121,13 @@ export interface Engine {
   tryDecode(trace: DecodeTrace, options?: DecodeOptions, signal?: AbortSignal): Promise<TryDecodeResult>;
   /** dummy decodes so the first real swipe does not pay ORT's first-run cost (call at host start) */
   warmup(): Promise<void>;
+  /**
+   * Decodes `rounds` synthetic swipes, one queued decode at a time (a real swipe waits for at most
+   * one of them), so V8 has optimized the hot code before the user's first swipes (tier-up.ts).
+   * Stops early when `signal` aborts; resolves to the number decoded. Call after warmup(), in the
+   * background.
+   */
+  tierUp(rounds?: number, signal?: AbortSignal): Promise<number>;
   /** replaces the personal words (rebuilds their small trie) */
   setPersonalWords(words: readonly PersonalWord[]): void;
   release(): Promise<void>;
@@ -328,6 +336,19 @@ export async function createEngine(cfg: EngineConfig): Promise<Engine> {
         queue = run.catch(() => undefined);
         await run;
       }
+    },
+    async tierUp(rounds = TIER_UP_ROUNDS, signal) {
+      let done = 0;
+      for (const trace of tierUpTraces(rounds, manifest.features.maxFrames)) {
+        // ORT's promises resolve as microtasks: without a task between rounds they would hold
+        // the event loop for all of them, and a real swipe's message could not get in. A timer,
+        // not scheduler.yield(), whose continuation Chrome runs ahead of other queued tasks.
+        await new Promise((r) => setTimeout(r, 0));
+        if (signal?.aborted) break;
+        await engine.decode(trace);
+        done++;
+      }
+      return done;
     },
     setPersonalWords,
     release: () => {

@@ -33,7 +33,7 @@ export interface SwipeEngineDeps {
   openStore: () => Promise<PersonalWordStore>;
   /** lexicon file to use instead of model.json's */
   lexiconFile?: string | undefined;
-  /** run the engine's warm-up decodes after loading (default true) */
+  /** run the engine's warm-up decodes after loading, then its tier-up in the background (default true) */
   warmup?: boolean;
   /** tells other extension pages (the options page) that personal words changed */
   notifyChange?: () => void;
@@ -102,7 +102,12 @@ export function createSwipeEngineHandler(deps: SwipeEngineDeps): SwipeEngineHand
         ...(deps.lexiconFile ? { lexiconFile: deps.lexiconFile } : {}),
       });
       await loadPersonal(engine);
-      if (deps.warmup ?? true) await engine.warmup();
+      if (deps.warmup ?? true) {
+        await engine.warmup();
+        // Not awaited: the host is ready now, and a swipe that comes meanwhile waits for one
+        // synthetic decode at most.
+        engine.tierUp().catch((e: unknown) => console.warn('SwipeAnywhere: tier-up stopped', e));
+      }
       return engine;
     })();
     loading = run;

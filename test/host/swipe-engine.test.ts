@@ -11,7 +11,7 @@ import { join } from 'node:path';
 const manifest = new TextEncoder().encode('{"name":"fake"}');
 
 /** A fake engine: answers the personal words first, then "hello"; records options. */
-function fakeCreate(log: { creates: number; options: unknown[]; personal: string[][] }, fail?: () => boolean): NonNullable<SwipeEngineDeps['create']> {
+function fakeCreate(log: { creates: number; options: unknown[]; personal: string[][]; tierUps?: number }, fail?: () => boolean, tierUp: () => Promise<number> = async () => 0): NonNullable<SwipeEngineDeps['create']> {
   return async () => {
     log.creates++;
     if (fail?.()) throw new EngineError('model-corrupt', 'encoder.onnx is not an ONNX model');
@@ -28,6 +28,10 @@ function fakeCreate(log: { creates: number; options: unknown[]; personal: string
         log.personal.push(words.map((w) => w.word));
       },
       async warmup() {},
+      tierUp() {
+        log.tierUps = (log.tierUps ?? 0) + 1;
+        return tierUp();
+      },
     };
     return engine as unknown as Engine;
   };
@@ -58,6 +62,35 @@ describe('createSwipeEngineHandler', () => {
     const r2 = await h.decode(trace, signal);
     expect(r2.ok && r2.value.words[0]).toBe('Qq');
     expect(log.creates).toBe(1);
+  });
+
+  it('should be ready after the warm-up and start the tier-up in the background, without waiting for it', async () => {
+    const log = { creates: 0, options: [] as unknown[], personal: [] as string[][], tierUps: 0 };
+    const never = () => new Promise<number>(() => undefined); // a tier-up still running
+    const h = createSwipeEngineHandler({ loadFile: async () => manifest, ort: () => ({}) as never, openStore: async () => new MemoryPersonalWordStore(), create: fakeCreate(log, undefined, never) });
+    await h.preload();
+    expect(h.status()).toEqual({ model: 'ready' });
+    expect(log.tierUps).toBe(1);
+    expect(await h.decode(trace, new AbortController().signal)).toMatchObject({ ok: true });
+    // a failed tier-up is only logged: the host keeps decoding
+    const failing = { creates: 0, options: [] as unknown[], personal: [] as string[][], tierUps: 0 };
+    const h2 = createSwipeEngineHandler({ loadFile: async () => manifest, ort: () => ({}) as never, openStore: async () => new MemoryPersonalWordStore(), create: fakeCreate(failing, undefined, async () => { throw new Error('released'); }) });
+    const warn = console.warn;
+    const warned: unknown[] = [];
+    console.warn = (...a: unknown[]) => void warned.push(a[0]);
+    try {
+      await h2.preload();
+      await new Promise((r) => setTimeout(r, 0));
+      expect(await h2.decode(trace, new AbortController().signal)).toMatchObject({ ok: true });
+      expect(warned).toContain('SwipeAnywhere: tier-up stopped');
+    } finally {
+      console.warn = warn;
+    }
+    // no warm-up asked (tests, benchmarks): no tier-up either
+    const cold = { creates: 0, options: [] as unknown[], personal: [] as string[][], tierUps: 0 };
+    const h3 = createSwipeEngineHandler({ loadFile: async () => manifest, ort: () => ({}) as never, openStore: async () => new MemoryPersonalWordStore(), create: fakeCreate(cold), warmup: false });
+    await h3.preload();
+    expect(cold.tierUps).toBe(0);
   });
 
   it('should answer typed errors: not-ready for a corrupt model (then retry), bad-request for bad input, cancelled', async () => {

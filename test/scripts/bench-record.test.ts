@@ -7,7 +7,7 @@ const ramp = (n: number, k = 1): number[] => Array.from({ length: n }, (_, i) =>
 describe('benchRecord (what npm run bench -- --record keeps in model.json)', () => {
   const r: BenchReport = {
     where: 'Node v20', ort: '1.30.0', threads: 1, cpu: 'X x2', coldCreateMs: 990.123, coldFirstDecodeMs: 579.87,
-    warmupMs: 1, warmFirstDecodeMs: 1, traces: 100, errors: 0,
+    warmupMs: 1, tierUpMs: 0, tierUpRounds: 0, warmFirstDecodeMs: 1, traces: 100, errors: 0,
     timings: {
       featuresMs: ramp(100, 0.001), encoderMs: ramp(100), searchMs: ramp(100, 2), predictorMs: ramp(100, 0.5),
       totalMs: ramp(100, 3), stepCalls: ramp(100), predictorRows: ramp(100, 4), jointRows: ramp(100, 10), cachedPrefixes: ramp(100, 2),
