@@ -341,9 +341,8 @@ export async function createEngine(cfg: EngineConfig): Promise<Engine> {
       let done = 0;
       for (const trace of tierUpTraces(rounds, manifest.features.maxFrames)) {
         // ORT's promises resolve as microtasks: without a task between rounds they would hold
-        // the event loop for all of them, and a real swipe's message could not get in. A timer,
-        // not scheduler.yield(), whose continuation Chrome runs ahead of other queued tasks.
-        await new Promise((r) => setTimeout(r, 0));
+        // the event loop for all of them, and a real swipe's message could not get in.
+        await yieldToEventLoop();
         if (signal?.aborted) break;
         await engine.decode(trace);
         done++;

@@ -37,15 +37,34 @@ export function throwIfAborted(signal: AbortSignal | undefined): void {
 
 /**
  * Lets queued tasks (a newer swipe's message, an abort) run mid-decode: ORT's promises resolve
- * as microtasks, so without this a decode would never see its signal fire. scheduler.yield has
- * no 4 ms timer clamp; setImmediate is Node's equivalent.
+ * as microtasks, so without this a decode would never see its signal fire. Not
+ * `scheduler.yield()`: Chrome runs its continuation ahead of the tasks already queued, so none
+ * of them gets in (headless Chromium 156: a window message, a BroadcastChannel message and a timer
+ * queued before ten yields all waited for the last; with MessageChannel yields the two messages
+ * ran at the first and the timer at the second).
+ * A MessageChannel has no 4 ms timer clamp; setImmediate is Node's equivalent (and a port with
+ * a listener would keep Node's process alive).
  */
 export function yieldToEventLoop(): Promise<void> {
-  const g = globalThis as { scheduler?: { yield?: () => Promise<void> }; setImmediate?: (cb: () => void) => unknown };
-  if (typeof g.scheduler?.yield === 'function') return g.scheduler.yield();
-  const si = g.setImmediate;
+  const si = (globalThis as { setImmediate?: (cb: () => void) => unknown }).setImmediate;
   if (typeof si === 'function') return new Promise((r) => void si(r));
+  if (typeof MessageChannel === 'function') {
+    const c = (yieldChannel ??= openYieldChannel());
+    return new Promise((r) => {
+      c.waiting.push(r);
+      c.port.postMessage(null);
+    });
+  }
   return new Promise((r) => setTimeout(r, 0));
+}
+
+let yieldChannel: { port: MessagePort; waiting: (() => void)[] } | undefined;
+
+function openYieldChannel(): { port: MessagePort; waiting: (() => void)[] } {
+  const mc = new MessageChannel();
+  const waiting: (() => void)[] = [];
+  mc.port1.onmessage = () => waiting.shift()?.();
+  return { port: mc.port2, waiting };
 }
 
 /** Frames between yields when a decode can be cancelled. */

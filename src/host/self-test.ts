@@ -6,6 +6,7 @@ import type { EngineHostKind, Result, SelfTestRequest, SelfTestResult } from '..
 import { SELF_TEST_INPUT_SIZE } from '../messaging/protocol';
 import { errorFromUnknown, ok } from '../messaging/result';
 import { wasmJointAvailable } from '../engine/affine-kernel';
+import { yieldToEventLoop } from '../engine/errors';
 import type { Ort } from './ort-runtime';
 
 export const SELF_TEST_MODEL_PATH = '/fixtures/tiny.onnx';
@@ -40,10 +41,33 @@ export function createSelfTest(deps: SelfTestDeps): (request: SelfTestRequest) =
         ortVersion: ort.env.versions.web ?? 'unknown',
         host: deps.kind,
         jointKernel: wasmJointAvailable() ? 'wasm' : 'js',
+        yieldLetsTasksIn: await queuedTaskRunsDuringYield(),
       });
     } catch (caught) {
       session = undefined; // a failed load is retried on the next request
       return errorFromUnknown('engine-error', caught);
     }
   };
+}
+
+/**
+ * Whether a task queued before the engine's yield (as a newer swipe's message is, mid-decode)
+ * runs before the decode goes on: what lets a decode be cancelled in this host.
+ */
+export async function queuedTaskRunsDuringYield(): Promise<boolean> {
+  const key = `swipe-anywhere-yield-check-${Math.random()}`;
+  let ran = false;
+  const onMessage = (e: MessageEvent): void => {
+    if (e.data === key) ran = true;
+  };
+  const target = globalThis as unknown as Window;
+  if (typeof target.postMessage !== 'function' || typeof target.addEventListener !== 'function') return false;
+  target.addEventListener('message', onMessage);
+  try {
+    target.postMessage(key, '*');
+    await yieldToEventLoop();
+    return ran;
+  } finally {
+    target.removeEventListener('message', onMessage);
+  }
 }

@@ -89,6 +89,8 @@ export interface SelfTestResult {
   host: EngineHostKind;
   /** whether the engine's joint kernel (WebAssembly SIMD) can run in this host, or its JS loops would */
   jointKernel: 'wasm' | 'js';
+  /** whether a message queued before the engine's yield runs before the decode goes on (cancellation works) */
+  yieldLetsTasksIn: boolean;
 }
 
 export const SELF_TEST_INPUT_SIZE = 4;
