@@ -46,7 +46,7 @@ describe.skipIf(!dir)('Engine.tierUp on the exported model', () => {
         return n;
       });
       await new Promise((r) => setTimeout(r, 0));
-      const swipe = tierUpTraces(1, 40)[0] as { points: number[][]; width: number; height: number };
+      const swipe = tierUpTraces(1, 40)[0]!;
       const real = await engine.decode(swipe);
       order.push('swipe');
       ac.abort();
