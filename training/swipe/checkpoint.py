@@ -2,6 +2,7 @@
 
     python -m swipe.checkpoint --slim runs/v2/best.pt checkpoints/swipe-v1.pt [--fp32]
     python -m swipe.checkpoint --average runs/v6/ck-8000.pt runs/v6/ck-8500.pt ... --out avg.pt
+    python -m swipe.checkpoint --widen-context 4 runs/v9s3/avg10-12k.pt --out k4-init.pt
 
 A training checkpoint (runs/<name>/best.pt) holds the AdamW moments too (3x the weights);
 the slim one keeps model_cfg, model, step, epoch, metrics and train_cfg, which is what
@@ -16,6 +17,12 @@ was measured: the exporter's figures come from the loaded weights.
 training-only fields such as dropout may differ), e.g. the last few evals of a cosine schedule,
 or the ends of runs warm-started one from another: a cheap ensemble in one model's weights. The
 result is a slim checkpoint; its `step` is the last source's and `averaged_from` names them all.
+
+--widen-context K turns a stateless predictor of context K0 < K into one of context K that
+computes exactly the same function: the tokens further back get embedding rows (drawn like the
+trained ones' scale) whose columns in the context projection are zero, so training starts where
+the source model is and learns what the older letters add. A warm start for a longer context
+without giving back what the shorter one learnt.
 """
 from __future__ import annotations
 
@@ -26,7 +33,7 @@ from pathlib import Path
 import torch
 
 KEEP = ("model_cfg", "model", "step", "epoch", "metrics", "train_cfg", "best_metric", "slim_of", "weights_dtype",
-        "averaged_from")
+        "averaged_from", "widened_from")
 
 
 def slim(src: str | Path, dst: str | Path, dtype: torch.dtype = torch.float16) -> dict:
@@ -83,11 +90,34 @@ def average(srcs: list[str | Path], dst: str | Path, dtype: torch.dtype = torch.
     return out
 
 
+def widen_context(src: str | Path, dst: str | Path, context: int, seed: int = 0) -> dict:
+    ck = torch.load(src, map_location="cpu", weights_only=False)
+    cfg = dict(ck.get("model_cfg") or {})
+    if cfg.get("pred_type") != "stateless":
+        raise SystemExit(f"{src}: not a stateless predictor (pred_type {cfg.get('pred_type')!r})")
+    k0, V, E = cfg["pred_context"], cfg["vocab_size"], cfg["pred_embed"]
+    if context <= k0:
+        raise SystemExit(f"--widen-context {context}: the source already has context {k0}")
+    model = dict(ck["model"])
+    emb, proj = model["ctx_embed.weight"], model["ctx_proj.weight"]
+    g = torch.Generator().manual_seed(seed)
+    new_rows = torch.randn((context - k0) * V, E, generator=g, dtype=torch.float32) * emb.float().std()
+    model["ctx_embed.weight"] = torch.cat([emb, new_rows.to(emb.dtype)]).contiguous()
+    model["ctx_proj.weight"] = torch.cat([proj, proj.new_zeros(proj.shape[0], (context - k0) * E)], 1).contiguous()
+    cfg["pred_context"] = context
+    out = {k: ck[k] for k in KEEP if k in ck}
+    out.update(model=model, model_cfg=cfg, metrics={}, widened_from=f"{src} (context {k0}, step {ck.get('step')})")
+    _save_atomic(out, dst)
+    return out
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     mode = ap.add_mutually_exclusive_group(required=True)
     mode.add_argument("--slim", nargs=2, metavar=("SRC", "DST"))
     mode.add_argument("--average", nargs="+", metavar="SRC", help="checkpoints of one run to average (with --out)")
+    mode.add_argument("--widen-context", nargs=2, metavar=("K", "SRC"),
+                      help="a stateless predictor's checkpoint with context K, same function (with --out)")
     ap.add_argument("--out", help="where --average writes")
     ap.add_argument("--fp32", action="store_true", help="keep float32 weights (default float16)")
     a = ap.parse_args(argv)
@@ -96,6 +126,10 @@ def main(argv=None):
         if not a.out:
             ap.error("--average needs --out")
         out, dst = average(a.average, a.out, dtype=dtype), a.out
+    elif a.widen_context:
+        if not a.out:
+            ap.error("--widen-context needs --out")
+        out, dst = widen_context(a.widen_context[1], a.out, int(a.widen_context[0])), a.out
     else:
         out, dst = slim(*a.slim, dtype=dtype), a.slim[1]
     print(f"wrote {dst} ({Path(dst).stat().st_size / 1e6:.1f} MB, step {out.get('step')})")

@@ -75,3 +75,29 @@ def test_partial_warm_start_keeps_the_encoder_and_freezes_it(tmp_path):
     m = SwipeTransducer(ModelConfig(**SMALL))
     with pytest.raises(SystemExit, match="encoder tensors"):
         load_matching(m, {k: v for k, v in src.items() if not k.startswith("blocks.")})
+
+
+def test_widen_context_keeps_the_function_and_lets_the_new_letter_matter(tmp_path):
+    from dataclasses import asdict
+
+    from swipe.checkpoint import widen_context
+    from swipe.model import load_checkpoint
+
+    torch.manual_seed(1)
+    m = SwipeTransducer(ModelConfig(**SMALL, pred_type="stateless", pred_context=3)).eval()
+    src, dst = tmp_path / "k3.pt", tmp_path / "k4.pt"
+    torch.save({"model_cfg": asdict(m.cfg), "model": m.state_dict(), "step": 7}, src)
+    widen_context(src, dst, 4)
+    w, cfg, meta = load_checkpoint(dst)
+    assert cfg.pred_context == 4 and "context 3" in meta["widened_from"]
+    targets = torch.tensor([[1, 2, 3, 4, 5], [9, 8, 7, -1, -1]])
+    with torch.no_grad():
+        assert torch.allclose(w.predict_seq(targets), m.predict_seq(targets), atol=1e-6)
+        feats, lens = torch.randn(2, m.cfg.num_features, 12), torch.tensor([12, 9])
+        assert torch.allclose(w.encode(feats, lens)[0], m.encode(feats, lens)[0])
+    # one update later the fourth letter back is read: the zero columns get gradients
+    w.train()
+    w.predict_seq(targets).sum().backward()
+    assert w.ctx_proj.weight.grad[:, 3 * SMALL["pred_embed"]:].abs().sum() > 0
+    with pytest.raises(SystemExit, match="already has context"):
+        widen_context(dst, tmp_path / "x.pt", 3)
