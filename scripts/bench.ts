@@ -25,6 +25,7 @@ import { build } from 'esbuild';
 import { chromium } from 'playwright-core';
 import { DATA, REPO, defaultModelDir, fail, floorOption, parseFlags, readJsonl } from './lib/cli';
 import { nodeEngine, ortInfo } from './lib/node-engine';
+import { warmEngine } from './lib/warm-engine';
 import { JOINT_KERNEL_KEYS, PREFIX_CACHE_KEYS, benchRecord, compareVariants, prefixCacheEntriesFor, runTraces, steadyPass, summarize, variantKeys } from './bench/stats';
 import { chooseVariant } from './bench/variant-choice';
 import type { BenchRecord, BenchReport, BenchTrace, VariantManifest } from './bench/stats';
@@ -122,7 +123,7 @@ if (!a.browserOnly) {
   const t4 = performance.now();
   const { timings, errors } = await runTraces(traces, (t) => engine.decode(t, opts));
   await engine.release();
-  const bind = (e: Awaited<ReturnType<typeof nodeEngine>>) => ({ decode: (t: BenchTrace) => e.decode(t, opts), warmup: () => e.warmup(), release: () => e.release() });
+  const bind = (e: Awaited<ReturnType<typeof nodeEngine>>) => ({ decode: (t: BenchTrace) => e.decode(t, opts), warmup: () => warmEngine(e), release: () => e.release() });
   const base = { lexicon: a.lexicon, threads: a.threads };
   const steady = await steadyPass(async () => bind(await nodeEngine(dir, { ...base, variant: a.variant })), traces);
   const variants = await compareVariants(variantKeys(manifest, 'encoder'), async (v) => bind(await nodeEngine(dir, { ...base, variant: v })), traces, 'encoderMs');

@@ -8,7 +8,7 @@
  *                     [--margin NATS]   (opt-in score-margin pruning, not in BEAM_SEARCH.md; 0 = off)
  *                     [--floor NATS|off] (beam-floor margin, BEAM_SEARCH.md v3; default model.json's)
  *                     [--no-rescore]    (skip model.json's geometric rescoring: BEAM_SEARCH.md v3)
- *                     [--warmup]        (engine.warmup() first, as the extension's host does: a warm prefix cache)
+ *                     [--warmup]        (engine.warmup() and the prefix cache filled as the extension's host does)
  *
  * Traces are in the shared format (shared/data/README.md); a "word" field is ignored. A trace the
  * engine rejects (empty, bad size) gets "words": [] and an "error" code. --model defaults to
@@ -20,6 +20,7 @@ import { createWriteStream, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { defaultModelDir, floorOption, parseFlags, readJsonl } from './lib/cli';
 import { nodeEngine, ortInfo } from './lib/node-engine';
+import { warmEngine } from './lib/warm-engine';
 
 const USAGE = readFileSync(new URL(import.meta.url), 'utf8').split('*/')[0] ?? '';
 const a = parseFlags(
@@ -33,7 +34,7 @@ if (!a.in || !a.out) {
 }
 const dir = a.model ? resolve(a.model) : defaultModelDir();
 const engine = await nodeEngine(dir, { variant: a.variant, predictorVariant: a.predictorVariant, lexicon: a.lexicon, threads: a.threads });
-if (a.warmup) await engine.warmup();
+if (a.warmup) await warmEngine(engine);
 const opts = { ...(a.beam ? { beam: a.beam } : {}), ...(a.margin ? { scoreMargin: a.margin } : {}), ...floorOption(a.floor), ...(a.topk ? { topK: a.topk } : {}), ...(a.noRescore ? { rescore: false } : {}), mode: a.greedy ? ('greedy' as const) : ('beam' as const) };
 const out = createWriteStream(a.out);
 let n = 0;

@@ -11,6 +11,7 @@ import { parseFloorMargin } from '../../src/engine/params';
 import type { JointKernel } from '../../src/engine/ort-session';
 import { JOINT_KERNEL_KEYS, PREFIX_CACHE_KEYS, compareVariants, steadyPass, prefixCacheEntriesFor, runTraces, variantKeys } from './stats';
 import type { BenchReport, BenchTrace, VariantManifest } from './stats';
+import { warmEngine } from '../lib/warm-engine';
 
 declare global {
   interface Window {
@@ -66,7 +67,7 @@ async function main(): Promise<void> {
   await engine.release();
   const make = async (o: { encoderVariant?: string; predictorVariant?: string; prefixCacheEntries?: number; jointKernel?: JointKernel }) => {
     const e = await createEngine({ manifest, ort, loadFile: (name) => get(`/model/${name}`), ...o, ...(lexicon ? { lexiconFile: lexicon } : {}) });
-    return { decode: (t: BenchTrace) => e.decode(t, opts), warmup: () => e.warmup(), release: () => e.release() };
+    return { decode: (t: BenchTrace) => e.decode(t, opts), warmup: () => warmEngine(e), release: () => e.release() };
   };
   const steady = await steadyPass(() => make(variant ? { encoderVariant: variant } : {}), traces);
   const variants = await compareVariants(variantKeys(manifest, 'encoder'), (v) => make({ encoderVariant: v }), traces, 'encoderMs');

@@ -124,8 +124,9 @@ export interface Engine {
   /**
    * Decodes `rounds` synthetic swipes, one queued decode at a time (a real swipe waits for at most
    * one of them), so V8 has optimized the hot code before the user's first swipes (tier-up.ts).
-   * Stops early when `signal` aborts; resolves to the number decoded. Call after warmup(), in the
-   * background.
+   * With a stateless predictor it first computes every context the lexicon can ask for, one queued
+   * batch at a time (prefix-cache.ts warmContexts). Stops early when `signal` aborts; resolves to
+   * the number of swipes decoded. Call after warmup(), in the background.
    */
   tierUp(rounds?: number, signal?: AbortSignal): Promise<number>;
   /** replaces the personal words (rebuilds their small trie) */
@@ -211,6 +212,8 @@ export async function createEngine(cfg: EngineConfig): Promise<Engine> {
   const cacheEntries = cfg.prefixCacheEntries ?? DEFAULT_PREFIX_CACHE_ENTRIES;
   if (!Number.isInteger(cacheEntries) || cacheEntries < 0) throw new EngineError('bad-options', `prefixCacheEntries ${String(cacheEntries)}: a whole number >= 0`);
   const prefixCache = cacheEntries > 0 ? new PrefixCache(cacheEntries) : undefined;
+  // what the cache grows by beyond the warmed prefixes, unless its size was given
+  const spareEntries = cfg.prefixCacheEntries === undefined ? DEFAULT_PREFIX_CACHE_ENTRIES : undefined;
   if (cfg.jointKernel !== undefined && cfg.jointKernel !== 'wasm' && cfg.jointKernel !== 'js') throw new EngineError('bad-options', `jointKernel ${String(cfg.jointKernel)}: 'wasm' or 'js'`);
   const encFile = cfg.encoderVariant ? manifest.encoder.variants?.[cfg.encoderVariant] : manifest.encoder.file;
   if (!encFile) throw new EngineError('model-missing', `no encoder variant "${String(cfg.encoderVariant)}" in model.json`);
@@ -324,20 +327,29 @@ export async function createEngine(cfg: EngineConfig): Promise<Engine> {
       await engine.decode({ points: sweep, width: 360, height: 215 });
       const long = Array.from({ length: manifest.features.maxFrames }, (_, i) => [(i * 7) % 360, (i * 3) % 170, i * 8]);
       await engine.decode({ points: long, width: 360, height: 215 }, { beam: 1, maxSymbolsPerFrame: 1 });
-      // Every prefix of up to WARM_PREFIX_LETTERS letters (a stateless predictor: every context),
-      // so the first swipes start from a warm cache; unless its size was given, the cache grows to
-      // hold them and DEFAULT_PREFIX_CACHE_ENTRIES more.
+      // Every prefix of up to WARM_PREFIX_LETTERS letters, so the first swipes start from a warm
+      // cache; unless its size was given, the cache grows to hold them and
+      // DEFAULT_PREFIX_CACHE_ENTRIES more. A stateless predictor's other contexts follow in
+      // tierUp(), in the background.
       if (prefixCache) {
         const target = { trie, shape: model.shape, jointDim: model.joint.J, predict: ({ tokens, h, c }: { tokens: Int32Array; h: Float32Array; c: Float32Array }) => model.predict(tokens, h, c) };
-        const spare = cfg.prefixCacheEntries === undefined ? DEFAULT_PREFIX_CACHE_ENTRIES : undefined;
-        const run = queue.then(() =>
-          model.shape.context !== undefined && spare !== undefined ? warmContexts(prefixCache, target, spare) : warmPrefixCache(prefixCache, target, WARM_PREFIX_LETTERS, undefined, spare),
-        );
+        const run = queue.then(() => warmPrefixCache(prefixCache, target, WARM_PREFIX_LETTERS, undefined, spareEntries));
         queue = run.catch(() => undefined);
         await run;
       }
     },
     async tierUp(rounds = TIER_UP_ROUNDS, signal) {
+      // A stateless predictor: every context it can be asked for, one queued batch at a time with
+      // a task between batches, so a real swipe waits for one batch at most; after it a swipe
+      // makes no predictor call.
+      if (prefixCache && model.shape.context !== undefined && spareEntries !== undefined) {
+        const predict = ({ tokens, h, c }: { tokens: Int32Array; h: Float32Array; c: Float32Array }) => {
+          const run = queue.then(() => model.predict(tokens, h, c));
+          queue = run.catch(() => undefined);
+          return run;
+        };
+        await warmContexts(prefixCache, { trie, shape: model.shape, jointDim: model.joint.J, predict }, spareEntries, undefined, { between: yieldToEventLoop, signal });
+      }
       let done = 0;
       for (const trace of tierUpTraces(rounds, manifest.features.maxFrames)) {
         // ORT's promises resolve as microtasks: without a task between rounds they would hold

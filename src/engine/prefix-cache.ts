@@ -59,6 +59,11 @@ export class PrefixCache {
     return this.map.size;
   }
 
+  /** The entry without marking it recently used (for a background fill that must not reorder the LRU). */
+  peek(prefix: string): PrefixEntry | undefined {
+    return this.map.get(prefix);
+  }
+
   get(prefix: string): PrefixEntry | undefined {
     const e = this.map.get(prefix);
     if (e !== undefined) {
@@ -191,14 +196,23 @@ export function statelessContexts(trie: Pick<TokenTrie, 'root' | 'forEachChild'>
   return new Map([...next].map(([k, v]) => [k, [...v].sort((a, b) => a - b)]));
 }
 
+/** How a background fill shares the thread: `between` runs after each batch, `signal` stops it. */
+export interface FillPace {
+  between: () => Promise<void>;
+  signal?: AbortSignal;
+}
+
 /**
  * warmPrefixCache for a stateless predictor: every context of statelessContexts, each computed
  * once, level by level from the empty prefix (a context's state comes from the entry of any
  * context it follows: a stateless predictor's state is its context). After it a search over the
  * same trie makes no predictor call. Raises the cache's capacity to hold them all plus `spare`
- * (personal words and merged tries bring contexts of their own). Returns the number computed.
+ * (personal words and merged tries bring contexts of their own). Contexts already in the cache
+ * (from warmPrefixCache, or from swipes) are not computed again. With `pace` it is a background
+ * fill: K = 4 has 33,562 contexts, seconds of predictor calls, so it yields between batches and
+ * stops when the signal aborts. Returns the number computed.
  */
-export async function warmContexts(cache: PrefixCache, t: WarmTarget, spare: number, batch = 256): Promise<number> {
+export async function warmContexts(cache: PrefixCache, t: WarmTarget, spare: number, batch = 256, pace?: FillPace): Promise<number> {
   const K = t.shape.context;
   const graph = statelessContexts(t.trie, t.shape);
   cache.reserve(graph.size + spare);
@@ -210,20 +224,31 @@ export async function warmContexts(cache: PrefixCache, t: WarmTarget, spare: num
   let computed = 0;
   while (level.length > 0) {
     const nextLevel: Item[] = [];
-    for (let i = 0; i < level.length; i += batch) {
-      const part = level.slice(i, i + batch);
+    const expand = (x: Item, e: PrefixEntry): void => {
+      for (const token of graph.get(x.key) ?? []) {
+        const key = prefixKey(x.key + (vocab[token] as string), K);
+        if (seen.has(key)) continue;
+        seen.add(key);
+        nextLevel.push({ key, lastToken: token, h: e.h1, c: e.c1 });
+      }
+    };
+    const missing: Item[] = [];
+    for (const x of level) {
+      const have = cache.peek(x.key);
+      if (have === undefined) missing.push(x);
+      else expand(x, have);
+    }
+    for (let i = 0; i < missing.length; i += batch) {
+      if (pace?.signal?.aborted) return computed;
+      const part = missing.slice(i, i + batch);
       const entries = await predictEntries(t.predict, part, L, Hd, t.jointDim, true);
       part.forEach((x, b) => {
         const e = entries[b] as PrefixEntry;
         cache.set(x.key, e);
         computed++;
-        for (const token of graph.get(x.key) ?? []) {
-          const key = prefixKey(x.key + (vocab[token] as string), K);
-          if (seen.has(key)) continue;
-          seen.add(key);
-          nextLevel.push({ key, lastToken: token, h: e.h1, c: e.c1 });
-        }
+        expand(x, e);
       });
+      if (pace) await pace.between();
     }
     level = nextLevel;
   }

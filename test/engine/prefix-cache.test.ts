@@ -190,6 +190,28 @@ describe('a stateless predictor (model.json predictor.context): prefixes that en
       expect(r.words, target).toEqual(direct.words);
       expect(dec.calls, target).toBe(0);
     }
+    // a background fill after warmPrefixCache: only the contexts still missing, a pause after
+    // each batch, and an abort stops it between batches
+    const pre = new PrefixCache(4);
+    const first = statelessDecoder('mellow', 14);
+    const warmed = await warmPrefixCache(pre, { trie: lex, shape, jointDim: first.jointDim, predict: (x) => first.predict(x) }, 1, 64, 10);
+    expect(warmed).toBeGreaterThan(1);
+    const fill = statelessDecoder('mellow', 14);
+    let pauses = 0;
+    const filled = await warmContexts(pre, { trie: lex, shape, jointDim: fill.jointDim, predict: (x) => fill.predict(x) }, 10, 3, { between: async () => void pauses++ });
+    expect(filled).toBe(graph.size - warmed);
+    expect(fill.rows).toBe(filled);
+    expect(pauses).toBe(fill.calls);
+    expect(pre.size).toBe(graph.size);
+    const ac = new AbortController();
+    const stopped = statelessDecoder('mellow', 14);
+    const part = await warmContexts(new PrefixCache(4), { trie: lex, shape, jointDim: stopped.jointDim, predict: (x) => stopped.predict(x) }, 10, 2, {
+      between: async () => ac.abort(),
+      signal: ac.signal,
+    });
+    expect(stopped.calls).toBe(1); // the first batch (the empty prefix, a level of its own), then no more
+    expect(part).toBe(stopped.rows);
+    expect(part).toBeLessThan(graph.size);
     // an LSTM-style shape (no context) has no finite set of contexts
     await expect(warmContexts(new PrefixCache(4), { trie: lex, shape: toyShape(1, 1), jointDim: 3, predict: (x) => warm.predict(x) }, 0)).rejects.toThrow(RangeError);
   });
