@@ -53,7 +53,7 @@ describe('WebAssembly joint kernel (affine-kernel.wat)', () => {
     const z = new Float64Array(256).fill(0.25);
     k.z.set(z);
     expect(k.output(new Float64Array(28))).toEqual(jointOutput(w, z, new Float64Array(28)));
-  });
+  }, 30_000); // 1.5 s alone; comparing 512,000 floats took over vitest's 5 s beside a training run
 
   it("should reproduce the shipped joint.bin's logits exactly", () => {
     const w = parseJoint(new Uint8Array(readFileSync(resolve('public/models/swipe-v1/joint.bin'))));
