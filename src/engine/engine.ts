@@ -8,6 +8,7 @@
  * failure into `{ok: false, code, message}` for callers that must not throw across contexts.
  */
 import { DEFAULT_PREFIX_CACHE_ENTRIES, PrefixCache, warmContexts, warmPrefixCache } from './prefix-cache';
+import type { PredictFn, WarmTarget } from './prefix-cache';
 import { beamSearch } from './beam-search';
 import { EngineError, isEngineError, throwIfAborted, yieldToEventLoop } from './errors';
 import type { EngineErrorCode } from './errors';
@@ -258,6 +259,14 @@ export async function createEngine(cfg: EngineConfig): Promise<Engine> {
   setPersonalWords(cfg.personalWords ?? []);
 
   let queue: Promise<unknown> = Promise.resolve();
+  /** Runs `f` after everything queued before it: one ORT run at a time. */
+  function enqueue<T>(f: () => Promise<T>): Promise<T> {
+    const run = queue.then(f);
+    queue = run.catch(() => undefined);
+    return run;
+  }
+  const warmTarget = (predict: PredictFn): WarmTarget => ({ trie, shape: model.shape, jointDim: model.joint.J, predict });
+  const predictNow: PredictFn = ({ tokens, h, c }) => model.predict(tokens, h, c);
   const fp = { maxFrames: manifest.features.maxFrames, proxScale: manifest.features.proxScale, dtCapMs: manifest.features.dtCapMs };
 
   async function decodeNow(trace: DecodeTrace, options: DecodeOptions, signal?: AbortSignal): Promise<DecodeResult> {
@@ -308,9 +317,7 @@ export async function createEngine(cfg: EngineConfig): Promise<Engine> {
     startup,
     lexiconWords: lexicon.data.wordCount,
     decode(trace, options = {}, signal) {
-      const run = queue.then(() => decodeNow(trace, options, signal));
-      queue = run.catch(() => undefined);
-      return run;
+      return enqueue(() => decodeNow(trace, options, signal));
     },
     async tryDecode(trace, options, signal) {
       try {
@@ -332,10 +339,7 @@ export async function createEngine(cfg: EngineConfig): Promise<Engine> {
       // DEFAULT_PREFIX_CACHE_ENTRIES more. A stateless predictor's other contexts follow in
       // tierUp(), in the background.
       if (prefixCache) {
-        const target = { trie, shape: model.shape, jointDim: model.joint.J, predict: ({ tokens, h, c }: { tokens: Int32Array; h: Float32Array; c: Float32Array }) => model.predict(tokens, h, c) };
-        const run = queue.then(() => warmPrefixCache(prefixCache, target, WARM_PREFIX_LETTERS, undefined, spareEntries));
-        queue = run.catch(() => undefined);
-        await run;
+        await enqueue(() => warmPrefixCache(prefixCache, warmTarget(predictNow), WARM_PREFIX_LETTERS, undefined, spareEntries));
       }
     },
     async tierUp(rounds = TIER_UP_ROUNDS, signal) {
@@ -343,12 +347,8 @@ export async function createEngine(cfg: EngineConfig): Promise<Engine> {
       // a task between batches, so a real swipe waits for one batch at most; after it a swipe
       // makes no predictor call.
       if (prefixCache && model.shape.context !== undefined && spareEntries !== undefined) {
-        const predict = ({ tokens, h, c }: { tokens: Int32Array; h: Float32Array; c: Float32Array }) => {
-          const run = queue.then(() => model.predict(tokens, h, c));
-          queue = run.catch(() => undefined);
-          return run;
-        };
-        await warmContexts(prefixCache, { trie, shape: model.shape, jointDim: model.joint.J, predict }, spareEntries, undefined, { between: yieldToEventLoop, signal });
+        const queued: PredictFn = (x) => enqueue(() => predictNow(x));
+        await warmContexts(prefixCache, warmTarget(queued), spareEntries, undefined, { between: yieldToEventLoop, signal });
       }
       let done = 0;
       for (const trace of tierUpTraces(rounds, manifest.features.maxFrames)) {
