@@ -6,6 +6,7 @@
  * are copied once, pair-interleaved, into the kernel's memory.
  */
 import { AFFINE_KERNEL_WASM_BASE64 } from './affine-kernel-wasm';
+import { ADDITION_FORMULA_MIN_DENOMINATOR } from './joint';
 import type { JointWeights } from './joint';
 
 export interface WasmJoint {
@@ -15,11 +16,20 @@ export interface WasmJoint {
   readonly z: Float64Array;
   /** logits_k = b_out[k] + Σ_j W_out[k][j]·z_j for the current `z`, into `out` (V) */
   output(out: Float64Array): Float64Array;
+  /**
+   * One joint row, joint.ts jointHidden + jointOutput in one call: the logits of frame t for the
+   * pred row at `pred[predOffset ..]` with tanh values `predTanh` (J), into `out` (V). Needs
+   * the frames' enc_proj from the last encProjAll (`encProj`) and their tanh from useEncTanh.
+   */
+  row(t: number, encProj: Float64Array, pred: Float32Array, predOffset: number, predTanh: Float64Array, out: Float64Array): Float64Array;
+  /** tanh of the last encProjAll's values (T', J), for row() */
+  useEncTanh(encTanh: Float64Array): void;
 }
 
 interface Exports {
   memory: WebAssembly.Memory;
   affine2(w: number, b: number, x: number, out: number, pairs: number, cols: number): void;
+  joint_row(ta: number, tb: number, z: number, n: number, min: number, w: number, b: number, out: number, pairs: number): number;
 }
 
 let module: WebAssembly.Module | null | undefined;
@@ -69,10 +79,13 @@ export function createWasmJoint(w: JointWeights): WasmJoint | null {
   const { J, D, V } = w;
   const enc = pairBytes(J, D);
   const out = pairBytes(V, J);
-  // layout (bytes): W_enc, b_enc, W_out, b_out, z (J), logits (V, even), then per trace x (T'·D) and enc_proj (T'·J)
-  const at = { wEnc: 0, bEnc: enc.w, wOut: enc.w + enc.b, bOut: enc.w + enc.b + out.w, z: enc.w + enc.b + out.w + out.b, logits: 0, trace: 0 };
+  // layout (bytes): W_enc, b_enc, W_out, b_out, z (J), logits (V, even), tanh(pred) (J), then per
+  // trace x (T'·D), enc_proj (T'·J) and its tanh (T'·J)
+  const at = { wEnc: 0, bEnc: enc.w, wOut: enc.w + enc.b, bOut: enc.w + enc.b + out.w, z: enc.w + enc.b + out.w + out.b, logits: 0, predTanh: 0, trace: 0, encTanh: 0 };
   at.logits = at.z + J * 8;
-  at.trace = at.logits + Math.ceil(V / 2) * 16;
+  at.predTanh = at.logits + Math.ceil(V / 2) * 16;
+  at.trace = at.predTanh + J * 8;
+  const pairsOut = Math.ceil(V / 2);
   let ex: Exports;
   try {
     ex = new WebAssembly.Instance(mod, {}).exports as unknown as Exports;
@@ -97,7 +110,8 @@ export function createWasmJoint(w: JointWeights): WasmJoint | null {
       const pAt = xAt + frames * D * 8;
       const before = ex.memory.buffer;
       // an odd J writes one padding value past each frame's row (the next frame overwrites it)
-      grow(pAt + frames * Math.ceil(J / 2) * 16);
+      at.encTanh = pAt + frames * Math.ceil(J / 2) * 16;
+      grow(at.encTanh + frames * J * 8);
       if (ex.memory.buffer !== before) {
         // growing detaches the old views
         mem = new Float64Array(ex.memory.buffer);
@@ -108,7 +122,26 @@ export function createWasmJoint(w: JointWeights): WasmJoint | null {
       return mem.slice(pAt / 8, pAt / 8 + frames * J);
     },
     output(o) {
-      ex.affine2(at.wOut, at.bOut, at.z, at.logits, Math.ceil(V / 2), J);
+      ex.affine2(at.wOut, at.bOut, at.z, at.logits, pairsOut, J);
+      o.set(mem.subarray(at.logits / 8, at.logits / 8 + V));
+      return o;
+    },
+    useEncTanh(encTanh) {
+      mem.set(encTanh, at.encTanh / 8);
+    },
+    row(t, encProj, pred, predOffset, predTanh, o) {
+      mem.set(predTanh, at.predTanh / 8);
+      const ta = at.encTanh + t * J * 8;
+      if (ex.joint_row(ta, at.predTanh, at.z, J, ADDITION_FORMULA_MIN_DENOMINATOR, at.wOut, at.bOut, at.logits, pairsOut) !== 0) {
+        // jointHidden's other branch, for the j where the addition formula would cancel
+        const a0 = ta / 8;
+        const z0 = at.z / 8;
+        for (let j = 0; j < J; j++) {
+          const den = 1 + (mem[a0 + j] as number) * (predTanh[j] as number);
+          if (!(den > ADDITION_FORMULA_MIN_DENOMINATOR)) mem[z0 + j] = Math.tanh((encProj[t * J + j] as number) + (pred[predOffset + j] as number));
+        }
+        ex.affine2(at.wOut, at.bOut, at.z, at.logits, pairsOut, J);
+      }
       o.set(mem.subarray(at.logits / 8, at.logits / 8 + V));
       return o;
     },

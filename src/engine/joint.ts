@@ -114,7 +114,7 @@ export function tanhOf(x: Float64Array | Float32Array, offset: number, n: number
 }
 
 /** Below this 1 + tanh(a)·tanh(b), tanh(a + b) is computed directly (see jointHidden). */
-const ADDITION_FORMULA_MIN_DENOMINATOR = 1e-4;
+export const ADDITION_FORMULA_MIN_DENOMINATOR = 1e-4;
 
 /**
  * z_j = tanh(enc_proj[t][j] + pred[j]) for one (frame, prefix), into `z` (J).

@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { assembleKernel, kernelModuleSource, KERNEL_TS } from '../../scripts/lib/assemble-kernel';
 import { createWasmJoint } from '@/src/engine/affine-kernel';
-import { encProjAll, jointOutput, parseJoint } from '@/src/engine/joint';
+import { encProjAll, jointHidden, jointOutput, parseJoint, tanhOf } from '@/src/engine/joint';
 import type { JointWeights } from '@/src/engine/joint';
 
 /** Deterministic values of both signs and many magnitudes (rounding differences would show). */
@@ -39,6 +39,31 @@ describe('WebAssembly joint kernel (affine-kernel.wat)', () => {
         k!.z.set(z);
         expect(k!.output(new Float64Array(V))).toEqual(jointOutput(w, z, new Float64Array(V)));
       }
+    }
+  });
+
+  it('should give bit-identical joint rows to jointHidden + jointOutput, the Math.tanh branch included', () => {
+    for (const [J, D, V, frames] of [[256, 144, 28, 9], [7, 5, 3, 4], [9, 2, 1, 2], [1, 1, 2, 1]] as const) {
+      const w = randomJoint(J, D, V, J * 17 + V);
+      const k = createWasmJoint(w)!;
+      const r = lcg(J + frames);
+      // large activations of both signs: some 1 + tanh(a)·tanh(b) fall under the formula's minimum
+      const enc = Float32Array.from({ length: frames * D }, () => r() * 1e4);
+      const ep = k.encProjAll(enc, frames);
+      const epTanh = tanhOf(ep, 0, ep.length);
+      k.useEncTanh(epTanh);
+      let fallbacks = 0;
+      for (let row = 0; row < 6; row++) {
+        const pred = Float32Array.from({ length: 2 * J }, () => r() * 1e3);
+        const offset = (row % 2) * J;
+        const tb = tanhOf(pred, offset, J);
+        for (let t = 0; t < frames; t++) {
+          for (let j = 0; j < J; j++) if (!(1 + (epTanh[t * J + j] as number) * (tb[j] as number) > 1e-4)) fallbacks++;
+          const want = jointOutput(w, jointHidden(J, ep, epTanh, t, pred, offset, tb, new Float64Array(J)), new Float64Array(V));
+          expect(k.row(t, ep, pred, offset, tb, new Float64Array(V))).toEqual(want);
+        }
+      }
+      if (J === 256) expect(fallbacks, 'the Math.tanh branch ran').toBeGreaterThan(0);
     }
   });
 
