@@ -8,6 +8,8 @@
 import { chooseModel } from '../../../src/host/model-choice';
 import { DEFAULT_PERSONAL } from '../../../src/engine/params';
 import { nodeEngine } from '../../../scripts/lib/node-engine';
+import { warmEngine } from '../../../scripts/lib/warm-engine';
+import type { ScoredWord } from '../../../src/engine/hypothesis';
 import { loadDevTraces, replayTimeline, type CapturedTrace, type DevTrace } from './swipe';
 
 export interface PersonalCase {
@@ -29,14 +31,18 @@ export interface PersonalOracle {
    * decides with the same margin.
    */
   find(pool?: number): Promise<PersonalCase>;
-  /** the words the extension should show for a captured trace, given its personal words */
-  words(trace: CapturedTrace, personal: readonly string[]): Promise<string[]>;
+  /**
+   * The engine's ranked words for a captured trace, given its personal words: the `suggestions`
+   * the extension should show and a few more (for sameAnswer's near-ties).
+   */
+  scored(trace: CapturedTrace, personal: readonly string[]): Promise<ScoredWord[]>;
   release(): Promise<void>;
 }
 
 export async function personalOracle(priorWeight: number, suggestions: number): Promise<PersonalOracle> {
   const model = chooseModel();
   const engine = await nodeEngine(model.dir, model.lexiconFile ? { lexicon: model.lexiconFile } : {});
+  await warmEngine(engine); // as the extension's host does (its prefix cache starts the same way)
   const bonus = priorWeight * DEFAULT_PERSONAL.bonus;
   const options = { priorWeight, topK: suggestions };
   return {
@@ -51,10 +57,39 @@ export async function personalOracle(priorWeight: number, suggestions: number): 
       }
       throw new Error(`no dev trace among the first ${pool} has a second word ${0.35 * bonus}-${0.65 * bonus} nats behind the first`);
     },
-    async words(trace, personal) {
+    async scored(trace, personal) {
       engine.setPersonalWords(personal.map((word, i) => ({ word, lastUsed: personal.length - i, count: 1 })));
-      return (await engine.decode(trace, options)).words.map((w) => w.word);
+      return (await engine.decode(trace, { ...options, topK: suggestions + 3 })).words;
     },
     release: () => engine.release(),
   };
+}
+
+/**
+ * How far the INT8 predictor moves a word's score with what else is in its batch: its dynamic
+ * quantization takes one scale per call, and which prefixes share a call depends on what the
+ * engine's prefix cache already holds (the extension's engine has decoded other swipes). Measured
+ * on the first 80 pool traces, with and without a personal word: a fresh engine against one
+ * warmed as the host warms it moved the top four words' scores by up to 0.14 nats, and reordered
+ * the top three in 3 of 160 decodes.
+ */
+export const BATCH_SCORE_TOLERANCE = 0.25;
+
+/**
+ * Whether the words a page showed are the engine's answer: the same count as the engine's first
+ * `page.length` words, and at each rank the engine's word or one it scores within `tolerance`
+ * of it (a near-tie that the other batch order may flip).
+ */
+export function sameAnswer(page: readonly string[], engine: readonly ScoredWord[], shown: number, tolerance = BATCH_SCORE_TOLERANCE): boolean {
+  if (page.length !== Math.min(shown, engine.length) || new Set(page).size !== page.length) return false;
+  const score = new Map(engine.map((w) => [w.word, w.score]));
+  return page.every((word, i) => {
+    const s = score.get(word);
+    return s !== undefined && Math.abs(s - (engine[i] as ScoredWord).score) <= tolerance;
+  });
+}
+
+/** A ranked list for assertion messages: "did -33.80, delayed -38.30, ...". */
+export function showScored(words: readonly ScoredWord[]): string {
+  return words.map((w) => `${w.word} ${w.score.toFixed(2)}`).join(', ');
 }
