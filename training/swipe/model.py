@@ -251,7 +251,21 @@ class SwipeTransducer(nn.Module):
         return self.joint(enc_t, pred), h1, c1
 
     # ---------------------------------------------------------------- training
-    def forward(self, features_bft, lengths, targets, target_lengths):
+    def word_loglik(self, enc: torch.Tensor, enc_len: torch.Tensor, words: torch.Tensor, word_lengths: torch.Tensor):
+        """log P(word | trace) for K candidate words per trace: enc (B,T,D), enc_len (B), words
+        (B,K,U) token ids (padded), word_lengths (B,K) -> (B,K). The encoder output is shared."""
+        B, K, U = words.shape
+        e = enc[:, None].expand(B, K, *enc.shape[1:]).reshape(B * K, *enc.shape[1:])
+        el = enc_len[:, None].expand(B, K).reshape(B * K)
+        w = words.reshape(B * K, U)
+        wl = word_lengths.reshape(B * K)
+        Um = int(wl.max().item()) if w.numel() else 0
+        w = w[:, :Um]
+        pred = self.predict_seq(w)
+        logits = self.joint(e[:, :, None, :], pred[:, None, :, :])
+        return -rnnt_loss(logits, w, el, wl, blank=self.cfg.blank_id).view(B, K)
+
+    def forward(self, features_bft, lengths, targets, target_lengths, keep_enc: bool = False):
         enc, enc_len = self.encode(features_bft, lengths)
         U = int(target_lengths.max().item()) if targets.numel() else 0
         targets = targets[:, :U]
@@ -270,6 +284,8 @@ class SwipeTransducer(nn.Module):
             out["ctc_loss"] = c
             loss = loss + self.cfg.ctc_weight * c
         out["loss"] = loss
+        if keep_enc:
+            out["enc"], out["enc_len"] = enc, enc_len
         return out
 
 

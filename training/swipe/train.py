@@ -31,7 +31,8 @@ from .features import FeatureError, compute_features, layout_constants
 from .greedy import greedy_decode
 from .model import ModelConfig, SwipeTransducer, count_params
 from .synth import LexiconSampler, key_centres, synth_trace
-from .vocab import encode, is_encodable
+from .negatives import Confusables
+from .vocab import decode, encode, is_encodable
 
 TRAINING_DIR = REPO_ROOT / "training"
 
@@ -77,6 +78,11 @@ class TrainConfig:
     freeze_encoder_steps: int = 0      # the encoder (and CTC head) get no update for the first N steps,
                                        # so a freshly initialised predictor learns against a trained
                                        # encoder before its gradients reach it
+    disc_weight: float = 0.0           # >0: add the word-discrimination loss (word_discrimination_loss)
+    disc_negatives: int = 3            # confusable words per trace (swipe.negatives), drawn from its 8 nearest
+    disc_items: int = 16               # batch items that get it (the first N with a lexicon word)
+    disc_prior_weight: float = 0.25    # λ of the search's score acoustic + λ·log prior
+    disc_lexicon: str = "../public/models/swipe-v1/lexicon.tsv"  # word<TAB>log prior, relative to training/
 
 
 # ------------------------------------------------------------------ data
@@ -287,6 +293,49 @@ def evaluate_dev(model, dev: dict, limit: int, max_symbols: int, batch_size: int
 
 # ------------------------------------------------------------------ checkpoints
 
+def word_discrimination_loss(model, enc, enc_len, targets, target_lengths, confusables, prior: dict[str, float],
+                             negatives: int, items: int, lam: float, rng: np.random.Generator):
+    """Cross-entropy of the target word against `negatives` confusable lexicon words, each scored
+    as the search scores it (log P(word | trace) + λ·log prior), for the first `items` batch items
+    whose word is in the lexicon and has enough confusables. None when no item qualifies."""
+    rows, words = [], []
+    for i in range(targets.shape[0]):
+        w = decode(targets[i, : int(target_lengths[i])].tolist())
+        near = confusables(w) if w in prior else []
+        if len(near) < negatives:
+            continue
+        pick = rng.choice(len(near), size=negatives, replace=False)
+        rows.append(i)
+        words.append([w] + [near[int(j)] for j in sorted(pick)])
+        if len(rows) == items:
+            break
+    if not rows:
+        return None
+    toks = [[encode(w) for w in ws] for ws in words]
+    U = max(len(t) for ts in toks for t in ts)
+    cand = torch.zeros(len(rows), negatives + 1, U, dtype=torch.long)
+    lens = torch.zeros(len(rows), negatives + 1, dtype=torch.long)
+    for r, ts in enumerate(toks):
+        for k, t in enumerate(ts):
+            cand[r, k, : len(t)] = torch.tensor(t)
+            lens[r, k] = len(t)
+    idx = torch.tensor(rows, device=enc.device)
+    ll = model.word_loglik(enc[idx], enc_len[idx], cand.to(enc.device), lens.to(enc.device))
+    p = torch.tensor([[prior[w] for w in ws] for ws in words], dtype=ll.dtype, device=ll.device)
+    score = ll + lam * p
+    return torch.nn.functional.cross_entropy(score.float(), torch.zeros(len(rows), dtype=torch.long, device=ll.device))
+
+
+def load_log_priors(path: Path) -> dict[str, float]:
+    """word<TAB>log prior (a model folder's lexicon.tsv), keys lowercased without apostrophes."""
+    out: dict[str, float] = {}
+    for line in path.read_text().splitlines():
+        w, p = line.split("\t")
+        k = w.lower().replace("'", "")
+        out[k] = max(out.get(k, -math.inf), float(p))
+    return out
+
+
 def atomic_save(obj, path: Path):
     tmp = path.with_suffix(path.suffix + ".tmp")
     torch.save(obj, tmp)
@@ -443,6 +492,15 @@ def train(cfg: TrainConfig, resume: bool = False, quiet: bool = False, real=None
         for p in kind_paths:
             atomic_save(obj, p)
 
+    confusables = prior = None
+    if cfg.disc_weight > 0:
+        lex_path = Path(cfg.disc_lexicon)
+        if not lex_path.is_absolute():
+            lex_path = TRAINING_DIR / lex_path
+        prior = load_log_priors(lex_path)
+        confusables = Confusables(prior, layout)
+    disc_rng = np.random.default_rng([cfg.seed, step])
+    acc_disc, acc_disc_n = 0.0, 0
     log = open(out / "log.jsonl", "a")
     model.train()
     start_time = time.time()
@@ -465,9 +523,17 @@ def train(cfg: TrainConfig, resume: bool = False, quiet: bool = False, real=None
         b = to_device(next(it), device)
         for g in opt.param_groups:
             g["lr"] = lr_at(step, cfg)
-        o = model(b["x"], b["lengths"], b["targets"], b["target_lengths"])
+        o = model(b["x"], b["lengths"], b["targets"], b["target_lengths"], keep_enc=confusables is not None)
+        loss = o["loss"]
+        if confusables is not None:
+            d = word_discrimination_loss(model, o["enc"], o["enc_len"], b["targets"], b["target_lengths"], confusables,
+                                         prior, cfg.disc_negatives, cfg.disc_items, cfg.disc_prior_weight, disc_rng)
+            if d is not None:
+                loss = loss + cfg.disc_weight * d
+                acc_disc += float(d.detach())
+                acc_disc_n += 1
         opt.zero_grad(set_to_none=True)
-        o["loss"].backward()
+        loss.backward()
         gn = torch.nn.utils.clip_grad_norm_(model.parameters(), cfg.grad_clip)
         if torch.isfinite(gn):
             opt.step()
@@ -484,6 +550,9 @@ def train(cfg: TrainConfig, resume: bool = False, quiet: bool = False, real=None
                    "lr": lr_at(step - 1, cfg), "grad_norm": float(gn), "sec_per_step": dt / acc_n,
                    "samples_per_sec": acc_n * cfg.batch_size / dt, "elapsed_s": time.time() - start_time,
                    "epoch": step * n_real_per_step / len(real["words"])}
+            if acc_disc_n:
+                rec["disc_loss"] = acc_disc / acc_disc_n
+                acc_disc, acc_disc_n = 0.0, 0
             log.write(json.dumps(rec) + "\n")
             log.flush()
             if bar is not None:
