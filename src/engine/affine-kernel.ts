@@ -18,12 +18,11 @@ export interface WasmJoint {
   output(out: Float64Array): Float64Array;
   /**
    * One joint row, joint.ts jointHidden + jointOutput in one call: the logits of frame t for the
-   * pred row at `pred[predOffset ..]` with tanh values `predTanh` (J), into `out` (V). Needs
-   * the frames' enc_proj from the last encProjAll (`encProj`) and their tanh from useEncTanh.
+   * pred row at `pred[predOffset ..]` with tanh values `predTanh` (J), into `out` (V), given the
+   * trace's enc_proj (T', J) and its tanh (`encTanh`, the same shape). The kernel keeps the last
+   * trace's tanh in its memory and copies another's in when a row of it comes.
    */
-  row(t: number, encProj: Float64Array, pred: Float32Array, predOffset: number, predTanh: Float64Array, out: Float64Array): Float64Array;
-  /** tanh of the last encProjAll's values (T', J), for row() */
-  useEncTanh(encTanh: Float64Array): void;
+  row(t: number, encProj: Float64Array, encTanh: Float64Array, pred: Float32Array, predOffset: number, predTanh: Float64Array, out: Float64Array): Float64Array;
 }
 
 interface Exports {
@@ -81,7 +80,7 @@ export function createWasmJoint(w: JointWeights): WasmJoint | null {
   const out = pairBytes(V, J);
   // layout (bytes): W_enc, b_enc, W_out, b_out, z (J), logits (V, even), tanh(pred) (J), then per
   // trace x (T'·D), enc_proj (T'·J) and its tanh (T'·J)
-  const at = { wEnc: 0, bEnc: enc.w, wOut: enc.w + enc.b, bOut: enc.w + enc.b + out.w, z: enc.w + enc.b + out.w + out.b, logits: 0, predTanh: 0, trace: 0, encTanh: 0 };
+  const at = { wEnc: 0, bEnc: enc.w, wOut: enc.w + enc.b, bOut: enc.w + enc.b + out.w, z: enc.w + enc.b + out.w + out.b, logits: 0, predTanh: 0, trace: 0 };
   at.logits = at.z + J * 8;
   at.predTanh = at.logits + Math.ceil(V / 2) * 16;
   at.trace = at.predTanh + J * 8;
@@ -99,6 +98,17 @@ export function createWasmJoint(w: JointWeights): WasmJoint | null {
   grow(at.trace);
   let mem = new Float64Array(ex.memory.buffer);
   let z = new Float64Array(ex.memory.buffer, at.z, J);
+  /** Grows the memory to `bytes` and renews the views if that detached them. */
+  const reserve = (bytes: number): void => {
+    const before = ex.memory.buffer;
+    grow(bytes);
+    if (ex.memory.buffer !== before) {
+      mem = new Float64Array(ex.memory.buffer);
+      z = new Float64Array(ex.memory.buffer, at.z, J);
+    }
+  };
+  // Whose tanh(enc_proj) the trace region holds (row() reads it there); encProjAll reuses the region.
+  let loaded: Float64Array | null = null;
   putPaired(mem, at.wEnc, at.bEnc, w.wEnc, w.bEnc, J, D);
   putPaired(mem, at.wOut, at.bOut, w.wOut, w.bOut, V, J);
   const kernel: WasmJoint = {
@@ -108,15 +118,9 @@ export function createWasmJoint(w: JointWeights): WasmJoint | null {
     encProjAll(e, frames) {
       const xAt = at.trace;
       const pAt = xAt + frames * D * 8;
-      const before = ex.memory.buffer;
       // an odd J writes one padding value past each frame's row (the next frame overwrites it)
-      at.encTanh = pAt + frames * Math.ceil(J / 2) * 16;
-      grow(at.encTanh + frames * J * 8);
-      if (ex.memory.buffer !== before) {
-        // growing detaches the old views
-        mem = new Float64Array(ex.memory.buffer);
-        z = new Float64Array(ex.memory.buffer, at.z, J);
-      }
+      reserve(pAt + frames * Math.ceil(J / 2) * 16);
+      loaded = null;
       mem.set(e.subarray(0, frames * D), xAt / 8); // float32 -> float64, exact
       for (let t = 0; t < frames; t++) ex.affine2(at.wEnc, at.bEnc, xAt + t * D * 8, pAt + t * J * 8, Math.ceil(J / 2), D);
       return mem.slice(pAt / 8, pAt / 8 + frames * J);
@@ -126,12 +130,14 @@ export function createWasmJoint(w: JointWeights): WasmJoint | null {
       o.set(mem.subarray(at.logits / 8, at.logits / 8 + V));
       return o;
     },
-    useEncTanh(encTanh) {
-      mem.set(encTanh, at.encTanh / 8);
-    },
-    row(t, encProj, pred, predOffset, predTanh, o) {
+    row(t, encProj, encTanh, pred, predOffset, predTanh, o) {
+      if (loaded !== encTanh) {
+        reserve(at.trace + encTanh.length * 8);
+        mem.set(encTanh, at.trace / 8);
+        loaded = encTanh;
+      }
       mem.set(predTanh, at.predTanh / 8);
-      const ta = at.encTanh + t * J * 8;
+      const ta = at.trace + t * J * 8;
       if (ex.joint_row(ta, at.predTanh, at.z, J, ADDITION_FORMULA_MIN_DENOMINATOR, at.wOut, at.bOut, at.logits, pairsOut) !== 0) {
         // jointHidden's other branch, for the j where the addition formula would cancel
         const a0 = ta / 8;

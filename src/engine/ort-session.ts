@@ -134,7 +134,6 @@ export class RnntModel {
     const k = this.wasmJoint;
     const ep = k ? k.encProjAll(enc.data, enc.frames) : encProjAll(w, enc.data, enc.frames);
     const epTanh = tanhOf(ep, 0, ep.length);
-    k?.useEncTanh(epTanh);
     const z = new Float64Array(w.J);
     const work: DecoderWork = { predictorMs: 0, predictorRows: 0, jointRows: 0 };
     return {
@@ -153,7 +152,7 @@ export class RnntModel {
         if (rows === undefined) this.predTanh.set(pred, (rows = new Map()));
         let tb = rows.get(offset);
         if (tb === undefined) rows.set(offset, (tb = tanhOf(pred, offset, w.J)));
-        if (k) return k.row(frame, ep, pred, offset, tb, out);
+        if (k) return k.row(frame, ep, epTanh, pred, offset, tb, out);
         return jointOutput(w, jointHidden(w.J, ep, epTanh, frame, pred, offset, tb, z), out);
       },
     };

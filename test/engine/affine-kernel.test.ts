@@ -51,7 +51,6 @@ describe('WebAssembly joint kernel (affine-kernel.wat)', () => {
       const enc = Float32Array.from({ length: frames * D }, () => r() * 1e4);
       const ep = k.encProjAll(enc, frames);
       const epTanh = tanhOf(ep, 0, ep.length);
-      k.useEncTanh(epTanh);
       let fallbacks = 0;
       for (let row = 0; row < 6; row++) {
         const pred = Float32Array.from({ length: 2 * J }, () => r() * 1e3);
@@ -60,10 +59,29 @@ describe('WebAssembly joint kernel (affine-kernel.wat)', () => {
         for (let t = 0; t < frames; t++) {
           for (let j = 0; j < J; j++) if (!(1 + (epTanh[t * J + j] as number) * (tb[j] as number) > 1e-4)) fallbacks++;
           const want = jointOutput(w, jointHidden(J, ep, epTanh, t, pred, offset, tb, new Float64Array(J)), new Float64Array(V));
-          expect(k.row(t, ep, pred, offset, tb, new Float64Array(V))).toEqual(want);
+          expect(k.row(t, ep, epTanh, pred, offset, tb, new Float64Array(V))).toEqual(want);
         }
       }
       if (J === 256) expect(fallbacks, 'the Math.tanh branch ran').toBeGreaterThan(0);
+    }
+  });
+
+  it("should give each trace's rows its own frames when two traces' rows interleave", () => {
+    const J = 256, D = 144, V = 28;
+    const w = randomJoint(J, D, V, 7);
+    const k = createWasmJoint(w)!;
+    const r = lcg(11);
+    const traces = [5, 40].map((frames) => {
+      const ep = k.encProjAll(Float32Array.from({ length: frames * D }, r), frames);
+      return { frames, ep, epTanh: tanhOf(ep, 0, ep.length) };
+    });
+    const pred = Float32Array.from({ length: J }, r);
+    const tb = tanhOf(pred, 0, J);
+    for (let i = 0; i < 12; i++) {
+      const x = traces[i % 2]!;
+      const t = (i * 7) % x.frames;
+      const want = jointOutput(w, jointHidden(J, x.ep, x.epTanh, t, pred, 0, tb, new Float64Array(J)), new Float64Array(V));
+      expect(k.row(t, x.ep, x.epTanh, pred, 0, tb, new Float64Array(V))).toEqual(want);
     }
   });
 
