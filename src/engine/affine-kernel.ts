@@ -1,9 +1,11 @@
 /**
- * The joint's two matrix-vector products (enc_proj per frame, the output layer per row) in
- * WebAssembly SIMD (affine-kernel.wat): two float64 rows per v128, four such pairs at once. Each
- * sum keeps joint.ts affine()'s order, so the results are bit-identical to it (tested), only
- * faster (Node: an output row 5.4 -> 1.5 us, enc_proj of 32 frames 1.05 -> 0.24 ms). The weights
- * are copied once, pair-interleaved, into the kernel's memory.
+ * The joint in WebAssembly SIMD (affine-kernel.wat): its two matrix-vector products (enc_proj per
+ * frame, the output layer per row; two float64 rows per v128, four such pairs at once) and whole
+ * joint rows (row(): the hidden vector by the addition formula, then the output layer, in one
+ * call). Each sum keeps joint.ts affine()'s order and each hidden value jointHidden's operations,
+ * so the results are bit-identical to joint.ts (tested), only faster (Node: an output row 5.4 ->
+ * 1.5 us, enc_proj of 32 frames 1.05 -> 0.24 ms). The weights are copied once, pair-interleaved,
+ * into the kernel's memory.
  */
 import { AFFINE_KERNEL_WASM_BASE64 } from './affine-kernel-wasm';
 import { ADDITION_FORMULA_MIN_DENOMINATOR } from './joint';
@@ -78,8 +80,8 @@ export function createWasmJoint(w: JointWeights): WasmJoint | null {
   const { J, D, V } = w;
   const enc = pairBytes(J, D);
   const out = pairBytes(V, J);
-  // layout (bytes): W_enc, b_enc, W_out, b_out, z (J), logits (V, even), tanh(pred) (J), then per
-  // trace x (T'·D), enc_proj (T'·J) and its tanh (T'·J)
+  // layout (bytes): W_enc, b_enc, W_out, b_out, z (J), logits (V, even), tanh(pred) (J), then the
+  // trace region: x (T'·D) and enc_proj (T'·J) while encProjAll runs, then tanh(enc_proj) (T'·J) for row()
   const at = { wEnc: 0, bEnc: enc.w, wOut: enc.w + enc.b, bOut: enc.w + enc.b + out.w, z: enc.w + enc.b + out.w + out.b, logits: 0, predTanh: 0, trace: 0 };
   at.logits = at.z + J * 8;
   at.predTanh = at.logits + Math.ceil(V / 2) * 16;
