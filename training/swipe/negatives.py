@@ -42,7 +42,7 @@ class Confusables:
         for w in lexicon:
             if w and all(ch in self.geo.centre for ch in w):
                 by_first.setdefault(w[0], []).append(w)
-        self.words = {c: ws for c, ws in by_first.items()}
+        self.words = by_first
         self.paths = {c: np.stack([_resample(self.geo.template(w)) for w in ws]) for c, ws in by_first.items()}
         self.cache: dict[str, list[str]] = {}
 

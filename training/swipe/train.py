@@ -291,7 +291,7 @@ def evaluate_dev(model, dev: dict, limit: int, max_symbols: int, batch_size: int
     return {"dev_greedy_acc": correct / max(n, 1), "dev_loss_per_token": nll_sum / max(tok, 1), "dev_n": n}
 
 
-# ------------------------------------------------------------------ checkpoints
+# ------------------------------------------------------------------ word discrimination
 
 def word_discrimination_loss(model, enc, enc_len, targets, target_lengths, confusables, prior: dict[str, float],
                              negatives: int, items: int, lam: float, rng: np.random.Generator):
@@ -335,6 +335,8 @@ def load_log_priors(path: Path) -> dict[str, float]:
         out[k] = max(out.get(k, -math.inf), float(p))
     return out
 
+
+# ------------------------------------------------------------------ checkpoints
 
 def atomic_save(obj, path: Path):
     tmp = path.with_suffix(path.suffix + ".tmp")
