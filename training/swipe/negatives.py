@@ -12,22 +12,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from .rescore import Geometry
+from .rescore import Geometry, resample
 
 POINTS = 24
 
 
-def _resample(poly: list[tuple[float, float]], n: int = POINTS) -> np.ndarray:
-    """A polyline -> n points equally spaced along it (a single key: n copies of its centre)."""
-    p = np.asarray(poly, dtype=np.float64)
-    if len(p) == 1:
-        return np.repeat(p, n, axis=0)
-    seg = np.sqrt(((p[1:] - p[:-1]) ** 2).sum(1))
-    cum = np.concatenate([[0.0], np.cumsum(seg)])
-    if cum[-1] == 0:
-        return np.repeat(p[:1], n, axis=0)
-    s = np.linspace(0.0, cum[-1], n)
-    return np.stack([np.interp(s, cum, p[:, 0]), np.interp(s, cum, p[:, 1])], axis=1)
+def _path(geo: Geometry, word: str) -> np.ndarray:
+    """The word's key-centre polyline resampled to POINTS points (key units), as (POINTS, 2)."""
+    return np.asarray(resample(geo.template(word), POINTS), dtype=np.float64)
 
 
 class Confusables:
@@ -37,13 +29,12 @@ class Confusables:
     def __init__(self, lexicon: dict[str, float], layout: dict, k: int = 8):
         self.k = k
         self.geo = Geometry(layout)
-        self.prior = lexicon
         by_first: dict[str, list[str]] = {}
         for w in lexicon:
             if w and all(ch in self.geo.centre for ch in w):
                 by_first.setdefault(w[0], []).append(w)
         self.words = by_first
-        self.paths = {c: np.stack([_resample(self.geo.template(w)) for w in ws]) for c, ws in by_first.items()}
+        self.paths = {c: np.stack([_path(self.geo, w) for w in ws]) for c, ws in by_first.items()}
         self.cache: dict[str, list[str]] = {}
 
     def __call__(self, word: str) -> list[str]:
@@ -53,7 +44,7 @@ class Confusables:
         out: list[str] = []
         c = word[:1]
         if c in self.paths and all(ch in self.geo.centre for ch in word):
-            me = _resample(self.geo.template(word))
+            me = _path(self.geo, word)
             d = np.sqrt(((self.paths[c] - me[None]) ** 2).sum(2)).mean(1)
             for i in np.argsort(d, kind="stable"):
                 w = self.words[c][int(i)]

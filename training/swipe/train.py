@@ -29,6 +29,7 @@ from .augment import augment_trace, sloppy_trace
 from .data import REPO_ROOT, data_dir, load_layout, load_traces, load_word_counts
 from .features import FeatureError, compute_features, layout_constants
 from .greedy import greedy_decode
+from .lexicon import read_lexicon_tsv
 from .model import ModelConfig, SwipeTransducer, count_params
 from .synth import LexiconSampler, key_centres, synth_trace
 from .negatives import Confusables
@@ -329,10 +330,9 @@ def word_discrimination_loss(model, enc, enc_len, targets, target_lengths, confu
 def load_log_priors(path: Path) -> dict[str, float]:
     """word<TAB>log prior (a model folder's lexicon.tsv), keys lowercased without apostrophes."""
     out: dict[str, float] = {}
-    for line in path.read_text().splitlines():
-        w, p = line.split("\t")
+    for w, p in read_lexicon_tsv(path):
         k = w.lower().replace("'", "")
-        out[k] = max(out.get(k, -math.inf), float(p))
+        out[k] = max(out.get(k, -math.inf), p)
     return out
 
 
