@@ -14,10 +14,6 @@ import type { JointWeights } from './joint';
 export interface WasmJoint {
   /** enc_proj (T', J) of `frames` frames of (T', D) float32 `enc`: joint.ts encProjAll's values */
   encProjAll(enc: Float32Array, frames: number): Float64Array;
-  /** J scratch values in the kernel's memory: write z here, then call output() */
-  readonly z: Float64Array;
-  /** logits_k = b_out[k] + Σ_j W_out[k][j]·z_j for the current `z`, into `out` (V) */
-  output(out: Float64Array): Float64Array;
   /**
    * One joint row, joint.ts jointHidden + jointOutput in one call: the logits of frame t for the
    * pred row at `pred[predOffset ..]` with tanh values `predTanh` (J), into `out` (V), given the
@@ -80,7 +76,7 @@ export function createWasmJoint(w: JointWeights): WasmJoint | null {
   const { J, D, V } = w;
   const enc = pairBytes(J, D);
   const out = pairBytes(V, J);
-  // layout (bytes): W_enc, b_enc, W_out, b_out, z (J), logits (V, even), tanh(pred) (J), then the
+  // layout (bytes): W_enc, b_enc, W_out, b_out, z (J: the row's hidden values), logits (V, even), tanh(pred) (J), then the
   // trace region: x (T'·D) and enc_proj (T'·J) while encProjAll runs, then tanh(enc_proj) (T'·J) for row()
   const at = { wEnc: 0, bEnc: enc.w, wOut: enc.w + enc.b, bOut: enc.w + enc.b + out.w, z: enc.w + enc.b + out.w + out.b, logits: 0, predTanh: 0, trace: 0 };
   at.logits = at.z + J * 8;
@@ -99,24 +95,17 @@ export function createWasmJoint(w: JointWeights): WasmJoint | null {
   };
   grow(at.trace);
   let mem = new Float64Array(ex.memory.buffer);
-  let z = new Float64Array(ex.memory.buffer, at.z, J);
-  /** Grows the memory to `bytes` and renews the views if that detached them. */
+  /** Grows the memory to `bytes` and renews the view if that detached it. */
   const reserve = (bytes: number): void => {
     const before = ex.memory.buffer;
     grow(bytes);
-    if (ex.memory.buffer !== before) {
-      mem = new Float64Array(ex.memory.buffer);
-      z = new Float64Array(ex.memory.buffer, at.z, J);
-    }
+    if (ex.memory.buffer !== before) mem = new Float64Array(ex.memory.buffer);
   };
   // Whose tanh(enc_proj) the trace region holds (row() reads it there); encProjAll reuses the region.
   let loaded: Float64Array | null = null;
   putPaired(mem, at.wEnc, at.bEnc, w.wEnc, w.bEnc, J, D);
   putPaired(mem, at.wOut, at.bOut, w.wOut, w.bOut, V, J);
   const kernel: WasmJoint = {
-    get z() {
-      return z;
-    },
     encProjAll(e, frames) {
       const xAt = at.trace;
       const pAt = xAt + frames * D * 8;
@@ -126,11 +115,6 @@ export function createWasmJoint(w: JointWeights): WasmJoint | null {
       mem.set(e.subarray(0, frames * D), xAt / 8); // float32 -> float64, exact
       for (let t = 0; t < frames; t++) ex.affine2(at.wEnc, at.bEnc, xAt + t * D * 8, pAt + t * J * 8, Math.ceil(J / 2), D);
       return mem.slice(pAt / 8, pAt / 8 + frames * J);
-    },
-    output(o) {
-      ex.affine2(at.wOut, at.bOut, at.z, at.logits, pairsOut, J);
-      o.set(mem.subarray(at.logits / 8, at.logits / 8 + V));
-      return o;
     },
     row(t, encProj, encTanh, pred, predOffset, predTanh, o) {
       if (loaded !== encTanh) {

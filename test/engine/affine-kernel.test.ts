@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { assembleKernel, kernelModuleSource, KERNEL_TS } from '../../scripts/lib/assemble-kernel';
 import { createWasmJoint } from '@/src/engine/affine-kernel';
 import { encProjAll, jointHidden, jointOutput, parseJoint, tanhOf } from '@/src/engine/joint';
+import type { WasmJoint } from '@/src/engine/affine-kernel';
 import type { JointWeights } from '@/src/engine/joint';
 
 /** Deterministic values of both signs and many magnitudes (rounding differences would show). */
@@ -21,6 +22,19 @@ function randomJoint(J: number, D: number, V: number, seed: number): JointWeight
   return { J, D, V, wEnc: f(J * D), bEnc: f(J), wOut: f(V * J), bOut: f(V) };
 }
 
+/** `rows` joint rows at frames spread over the trace, each against jointHidden + jointOutput. */
+function expectRowsEqual(k: WasmJoint, w: JointWeights, ep: Float64Array, r: () => number, rows: number): void {
+  const frames = ep.length / w.J;
+  const epTanh = tanhOf(ep, 0, ep.length);
+  for (let row = 0; row < rows && frames > 0; row++) {
+    const pred = Float32Array.from({ length: w.J }, r);
+    const tb = tanhOf(pred, 0, w.J);
+    const t = (row * 7) % frames;
+    const want = jointOutput(w, jointHidden(w.J, ep, epTanh, t, pred, 0, tb, new Float64Array(w.J)), new Float64Array(w.V));
+    expect(k.row(t, ep, epTanh, pred, 0, tb, new Float64Array(w.V))).toEqual(want);
+  }
+}
+
 describe('WebAssembly joint kernel (affine-kernel.wat)', () => {
   it('should be assembled from its source (npm run build-kernel)', async () => {
     expect(readFileSync(KERNEL_TS, 'utf8')).toBe(kernelModuleSource(await assembleKernel()));
@@ -33,12 +47,9 @@ describe('WebAssembly joint kernel (affine-kernel.wat)', () => {
       expect(k, 'WebAssembly SIMD in Node').not.toBeNull();
       const r = lcg(frames + 5);
       const enc = Float32Array.from({ length: frames * D }, r);
-      expect(k!.encProjAll(enc, frames)).toEqual(encProjAll(w, enc, frames));
-      for (let row = 0; row < 5; row++) {
-        const z = Float64Array.from({ length: J }, () => Math.tanh(r()));
-        k!.z.set(z);
-        expect(k!.output(new Float64Array(V))).toEqual(jointOutput(w, z, new Float64Array(V)));
-      }
+      const ep = k!.encProjAll(enc, frames);
+      expect(ep).toEqual(encProjAll(w, enc, frames));
+      expectRowsEqual(k!, w, ep, r, 5);
     }
   });
 
@@ -85,17 +96,15 @@ describe('WebAssembly joint kernel (affine-kernel.wat)', () => {
     }
   });
 
-  it('should keep its scratch view valid when a long trace grows the memory', () => {
+  it('should keep its memory views valid when a long trace grows the memory', () => {
     const w = randomJoint(256, 144, 28, 1);
     const k = createWasmJoint(w)!;
-    const before = k.z;
+    const r = lcg(2);
+    expectRowsEqual(k, w, k.encProjAll(Float32Array.from({ length: 3 * 144 }, r), 3), r, 2);
     const enc = new Float32Array(2000 * 144).fill(0.5);
-    expect(k.encProjAll(enc, 2000)).toEqual(encProjAll(w, enc, 2000));
-    expect(before.length, "the old view is detached").toBe(0);
-    expect(k.z === before).toBe(false);
-    const z = new Float64Array(256).fill(0.25);
-    k.z.set(z);
-    expect(k.output(new Float64Array(28))).toEqual(jointOutput(w, z, new Float64Array(28)));
+    const ep = k.encProjAll(enc, 2000);
+    expect(ep).toEqual(encProjAll(w, enc, 2000));
+    expectRowsEqual(k, w, ep, r, 3);
   }, 30_000); // 1.5 s alone; comparing 512,000 floats took over vitest's 5 s beside a training run
 
   it("should reproduce the shipped joint.bin's logits exactly", () => {
@@ -103,9 +112,8 @@ describe('WebAssembly joint kernel (affine-kernel.wat)', () => {
     const k = createWasmJoint(w)!;
     const r = lcg(3);
     const enc = Float32Array.from({ length: 12 * w.D }, r);
-    expect(k.encProjAll(enc, 12)).toEqual(encProjAll(w, enc, 12));
-    const z = Float64Array.from({ length: w.J }, () => Math.tanh(r()));
-    k.z.set(z);
-    expect(k.output(new Float64Array(w.V))).toEqual(jointOutput(w, z, new Float64Array(w.V)));
+    const ep = k.encProjAll(enc, 12);
+    expect(ep).toEqual(encProjAll(w, enc, 12));
+    expectRowsEqual(k, w, ep, r, 4);
   });
 });
