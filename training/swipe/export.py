@@ -1,7 +1,8 @@
 """Export a trained SwipeTransducer for the web runtime (onnxruntime-web) and for Android.
 
     python -m swipe.export --checkpoint runs/base/best.pt --out ../public/models/swipe-v1 \
-        [--calib-batches 64 --calib-batch-size 8] [--exclude-nodes NAME,NAME] [--skip-int8] \
+        [--calib-batches 64 --calib-batch-size 8] [--calib-method minmax|percentile[:P]|entropy] \
+        [--exclude-nodes NAME,NAME] [--skip-int8] \
         [--skip-android] [--pte-int8-tol 0.05] \
         [--eval-limit 2000] [--prior-weight 0.5] [--golden ../test/fixtures/golden]
 
@@ -14,7 +15,8 @@ into place only when every gate passed; on any failure nothing is written):
                       features_bft float32 (B,35,T), lengths int32 (B) ->
                       encoded float32 (B,T',D), encoded_lengths int32 (B)
   encoder.int8.onnx   static INT8 QDQ (per-channel weights, per-tensor activations), calibrated
-                      on real dev traces (unless --skip-int8)
+                      on real dev traces (activation ranges by --calib-method, default their
+                      min and max; unless --skip-int8)
   step.onnx           one predictor+joint step, dynamic batch:
                       y_prev int64 (B), h0/c0 float32 (L,B,Hd), enc_t float32 (B,D) ->
                       logits float32 (B,V), h1, c1
@@ -476,12 +478,40 @@ def calibration_batches(calib_traces, layout, n_batches, batch_size):
     return batches
 
 
+def calibration_method(spec: str) -> tuple[str, dict, str]:
+    """--calib-method: 'minmax', 'percentile[:P]' (default P 99.99) or 'entropy' ->
+    (onnxruntime CalibrationMethod name, its extra_options, the label model.json records)."""
+    name, _, arg = spec.strip().lower().partition(":")
+    if name == "minmax" and not arg:
+        return "MinMax", {}, "MinMax"
+    if name == "entropy" and not arg:
+        return "Entropy", {}, "Entropy"
+    if name == "percentile":
+        try:
+            pct = float(arg) if arg else 99.99
+        except ValueError:
+            pct = float("nan")
+        if 50 < pct <= 100:
+            return "Percentile", {"CalibPercentile": pct}, f"Percentile {pct:g}"
+    raise ExportError(f"--calib-method must be minmax, percentile[:P] with 50 < P <= 100, or entropy; got {spec!r}")
+
+
+def pad_to_common_length(batches):
+    """Histogram calibrators stack every batch's activations, so all batches need one T: zeros
+    after each trace's end, as within a batch (the lengths input masks them)."""
+    t_max = max(x.shape[2] for x, _ in batches)
+    return [(np.pad(x, ((0, 0), (0, 0), (0, t_max - x.shape[2]))), ln) for x, ln in batches]
+
+
 def quantize_encoder(fp32: Path, out: Path, calib_traces, layout, n_batches, batch_size,
-                     exclude_nodes, op_types=INT8_OP_TYPES) -> dict:
+                     exclude_nodes, op_types=INT8_OP_TYPES, calib_method: str = "minmax") -> dict:
     from onnxruntime.quantization import (CalibrationDataReader, CalibrationMethod, QuantFormat,
                                           QuantType, quantize_static)
 
+    method, method_options, method_label = calibration_method(calib_method)
     batches = calibration_batches(calib_traces, layout, n_batches, batch_size)
+    if method != "MinMax":
+        batches = pad_to_common_length(batches)
 
     class Reader(CalibrationDataReader):
         def __init__(self):
@@ -522,9 +552,12 @@ def quantize_encoder(fp32: Path, out: Path, calib_traces, layout, n_batches, bat
         quantize_static(str(src), str(out), Reader(), quant_format=QuantFormat.QDQ,
                         op_types_to_quantize=list(op_types),
                         per_channel=True, activation_type=QuantType.QUInt8,
-                        weight_type=QuantType.QInt8, calibrate_method=CalibrationMethod.MinMax,
+                        weight_type=QuantType.QInt8, calibrate_method=getattr(CalibrationMethod, method),
                         nodes_to_exclude=list(exclude_nodes),
-                        extra_options={"ActivationSymmetric": False, "WeightSymmetric": True})
+                        extra_options={"ActivationSymmetric": False, "WeightSymmetric": True, **method_options})
+    except ValueError as e:  # e.g. a histogram method's range too narrow for a bias's int32 scale
+        raise ExportError(f"INT8 quantization ({method_label}) failed: {e}; try another --calib-method "
+                          f"or keep that node fp32 with --exclude-nodes") from e
     finally:
         root.setLevel(level)
     if pre.exists():
@@ -533,7 +566,7 @@ def quantize_encoder(fp32: Path, out: Path, calib_traces, layout, n_batches, bat
                             "traces": sum(b[0].shape[0] for b in batches),
                             "data": "shared/data/hws/dev.jsonl.gz (first traces after a fixed shuffle, seed 0)"},
             "perChannel": True, "format": "QDQ", "opTypes": list(op_types), "weights": "int8 symmetric per-channel",
-            "activations": "uint8 asymmetric per-tensor (MinMax)", "excludedNodes": list(exclude_nodes)}
+            "activations": f"uint8 asymmetric per-tensor ({method_label})", "excludedNodes": list(exclude_nodes)}
 
 
 def _node_names(path) -> set[str]:
@@ -796,6 +829,8 @@ def build(args) -> dict:
     import torch
 
     torch.set_num_threads(args.threads)
+    if not args.skip_int8:
+        calibration_method(args.calib_method)  # a bad value fails here, not after the fp32 export
     out = Path(args.out).resolve()
     name = args.name or out.name
     model, cfg, meta = load_model(args.checkpoint)
@@ -849,7 +884,8 @@ def build(args) -> dict:
             log(f"[3/6] encoder -> INT8 QDQ (calibration {args.calib_batches} x {args.calib_batch_size} dev traces)")
             int8 = quantize_encoder(tmp / "encoder.onnx", tmp / "encoder.int8.onnx", calib, layout,
                                     args.calib_batches, args.calib_batch_size,
-                                    [n for n in (args.exclude_nodes or "").split(",") if n])
+                                    [n for n in (args.exclude_nodes or "").split(",") if n],
+                                    calib_method=args.calib_method)
             # informative (not gated) deviation of INT8 from fp32
             x, ln = batches[6]
             s32, s8 = ort_session(tmp / "encoder.onnx"), ort_session(tmp / "encoder.int8.onnx")
@@ -991,6 +1027,8 @@ def main(argv=None):
                     help="how model.json names the checkpoint (default: its path)")
     ap.add_argument("--calib-batches", type=int, default=64)
     ap.add_argument("--calib-batch-size", type=int, default=8)
+    ap.add_argument("--calib-method", default="minmax",
+                    help="INT8 activation ranges: minmax, percentile[:P] (default 99.99) or entropy")
     ap.add_argument("--exclude-nodes", default="", help="comma-separated encoder node names kept fp32")
     ap.add_argument("--skip-int8", action="store_true", help="no encoder.int8.onnx")
     ap.add_argument("--skip-android", action="store_true",

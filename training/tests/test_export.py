@@ -293,3 +293,47 @@ def test_lstm_cell_module_is_the_predictor_step(layers, tmp_path):
         for w, o in zip(want, got):
             assert w.shape == o.shape
             assert torch.allclose(w, o, atol=1e-6, rtol=0), float((w - o).abs().max())
+
+
+def test_calibration_methods_parse_and_bad_ones_fail_early(tmp_path, capsys):
+    from swipe.export import ExportError, calibration_method
+
+    assert calibration_method("minmax") == ("MinMax", {}, "MinMax")
+    assert calibration_method("Percentile") == ("Percentile", {"CalibPercentile": 99.99}, "Percentile 99.99")
+    assert calibration_method("percentile:99.999")[1] == {"CalibPercentile": 99.999}
+    assert calibration_method("entropy")[0] == "Entropy"
+    for bad in ("percentile:40", "percentile:x", "minmax:3", "kl"):
+        with pytest.raises(ExportError, match="--calib-method"):
+            calibration_method(bad)
+    # the CLI refuses it before exporting anything
+    out = tmp_path / "models" / "m"
+    with pytest.raises(SystemExit):
+        export_main(["--checkpoint", str(_ckpt(tmp_path / "t.pt")), "--out", str(out), "--calib-method", "kl"])
+    assert "--calib-method" in capsys.readouterr().err and not out.parent.exists()
+
+
+def test_histogram_calibration_quantizes_batches_of_different_lengths(exported, tmp_path):
+    import onnx
+
+    from swipe.data import load_layout
+    from swipe.evaluate import split_path
+    from swipe.data import load_traces
+    from swipe.export import ExportError, pad_to_common_length, quantize_encoder
+
+    x1, x2 = np.ones((2, 35, 5), np.float32), np.ones((3, 35, 9), np.float32)
+    padded = pad_to_common_length([(x1, np.array([5, 4])), (x2, np.array([9, 9, 2]))])
+    assert [x.shape for x, _ in padded] == [(2, 35, 9), (3, 35, 9)]
+    assert padded[0][0][:, :, 5:].sum() == 0 and padded[0][1].tolist() == [5, 4]
+    _, _, out = exported
+    traces = load_traces(split_path("dev"), limit=40)
+    # the tiny random model's activations are so small that a clipped range gives its convs'
+    # biases no int32 scale (onnxruntime 1.32; the real model's are fine): a clear error
+    with pytest.raises(ExportError, match=r"Percentile 99.99.*--exclude-nodes"):
+        quantize_encoder(out / "encoder.onnx", tmp_path / "bad.onnx", traces, load_layout(), 4, 4, [],
+                         calib_method="percentile")
+    # its matrix products (no bias inside the quantized op) quantize
+    info = quantize_encoder(out / "encoder.onnx", tmp_path / "enc.int8.onnx", traces, load_layout(),
+                            4, 4, [], op_types=("MatMul",), calib_method="percentile")
+    assert info["activations"] == "uint8 asymmetric per-tensor (Percentile 99.99)"
+    ops = {n.op_type for n in onnx.load(str(tmp_path / "enc.int8.onnx")).graph.node}
+    assert {"QuantizeLinear", "DequantizeLinear"} <= ops
