@@ -30,6 +30,7 @@ from pathlib import Path
 
 from .contractions import bare as normalize
 from .data import load_layout, load_traces
+from .error_analysis import lexicon_word_set
 from .evaluate import read_preds, split_path
 
 CATEGORIES = ("noise", "ambiguous", "model")
@@ -164,16 +165,14 @@ def main(argv=None):
         print(f"{'all':<10}{r['n']:>5}")
         return r
     preds = read_preds(a.preds)
-    lexicon = None
-    if a.lexicon:
-        with open(a.lexicon, encoding="utf-8") as f:
-            lexicon = {normalize(line.split("\t", 1)[0]) for line in f if line.strip()}
+    lexicon = lexicon_word_set(a.lexicon) if a.lexicon else None
     traces = load_traces(a.traces)
-    misses = select(traces, preds, a.miss, parse_skip(a.skip))
+    skip = parse_skip(a.skip)
+    misses = select(traces, preds, a.miss, skip)
     random.Random(a.seed).shuffle(misses)  # a shuffle, so that a larger --sample extends a smaller one
     sample = misses[:a.sample]
     pages = write_sheets([case(t, preds[t["id"]], lexicon) for t in sample], load_layout(a.layout), Path(a.out))
-    considered = len(traces) - (len(parse_skip(a.skip)) if a.skip else 0)
+    considered = sum(1 for i in range(len(traces)) if skip is None or i not in skip)
     print(f"{len(misses)} {a.miss} misses of {considered} traces; {len(sample)} drawn into {len(pages)} sheets in {a.out}")
     return {"misses": len(misses), "considered": considered, "pages": [str(p) for p in pages]}
 

@@ -69,6 +69,12 @@ def outcome(words: list[str], trace: dict, lexicon_words: set[str] | None) -> st
     return "missed, <= 3 letters" if len(target) <= 3 else "missed"
 
 
+def lexicon_word_set(path) -> set[str]:
+    """The words of a lexicon.tsv, as targets compare with them ("didnt", not "didn't")."""
+    with open(path, encoding="utf-8") as f:
+        return {normalize(line.split("\t", 1)[0]) for line in f if line.strip()}
+
+
 def analyse(preds: dict[str, list[str]], traces: list[dict], layout: dict,
             lexicon_words: set[str] | None = None) -> dict:
     outcomes: Counter = Counter()
@@ -110,10 +116,7 @@ def main(argv=None):
     ap.add_argument("--lexicon", default="", help="lexicon.tsv, for the out-of-lexicon outcome")
     ap.add_argument("--json", action="store_true")
     a = ap.parse_args(argv)
-    lexicon_words = None
-    if a.lexicon:
-        with open(a.lexicon, encoding="utf-8") as f:
-            lexicon_words = {normalize(line.split("\t", 1)[0]) for line in f if line.strip()}
+    lexicon_words = lexicon_word_set(a.lexicon) if a.lexicon else None
     r = analyse(read_preds(a.preds), load_traces(a.traces, limit=a.limit), load_layout(a.layout), lexicon_words)
     print(format_report(r))
     if a.json:
