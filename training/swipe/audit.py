@@ -30,8 +30,8 @@ from pathlib import Path
 
 from .contractions import bare as normalize
 from .data import load_layout, load_traces
-from .error_analysis import lexicon_word_set
 from .evaluate import read_preds, split_path
+from .lexicon import read_bare_log_priors
 
 CATEGORIES = ("noise", "ambiguous", "model")
 PER_PAGE = 9
@@ -165,7 +165,7 @@ def main(argv=None):
         print(f"{'all':<10}{r['n']:>5}")
         return r
     preds = read_preds(a.preds)
-    lexicon = lexicon_word_set(a.lexicon) if a.lexicon else None
+    lexicon = set(read_bare_log_priors(a.lexicon)) if a.lexicon else None
     traces = load_traces(a.traces)
     skip = parse_skip(a.skip)
     misses = select(traces, preds, a.miss, skip)

@@ -25,6 +25,7 @@ from collections import Counter
 from .contractions import bare as normalize  # how targets compare with displays: "Don't" -> "dont"
 from .data import load_layout, load_traces
 from .evaluate import Acc, read_preds, split_path
+from .lexicon import read_bare_log_priors
 
 SLOPPY_KEYS = 1.0
 OUTCOMES = ("top-1", "rank 2-4", "suspect", "out-of-lexicon", "missed, <= 3 letters", "missed")
@@ -69,12 +70,6 @@ def outcome(words: list[str], trace: dict, lexicon_words: set[str] | None) -> st
     return "missed, <= 3 letters" if len(target) <= 3 else "missed"
 
 
-def lexicon_word_set(path) -> set[str]:
-    """The words of a lexicon.tsv, as targets compare with them ("didnt", not "didn't")."""
-    with open(path, encoding="utf-8") as f:
-        return {normalize(line.split("\t", 1)[0]) for line in f if line.strip()}
-
-
 def analyse(preds: dict[str, list[str]], traces: list[dict], layout: dict,
             lexicon_words: set[str] | None = None) -> dict:
     outcomes: Counter = Counter()
@@ -116,7 +111,7 @@ def main(argv=None):
     ap.add_argument("--lexicon", default="", help="lexicon.tsv, for the out-of-lexicon outcome")
     ap.add_argument("--json", action="store_true")
     a = ap.parse_args(argv)
-    lexicon_words = lexicon_word_set(a.lexicon) if a.lexicon else None
+    lexicon_words = set(read_bare_log_priors(a.lexicon)) if a.lexicon else None
     r = analyse(read_preds(a.preds), load_traces(a.traces, limit=a.limit), load_layout(a.layout), lexicon_words)
     print(format_report(r))
     if a.json:

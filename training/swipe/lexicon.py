@@ -183,6 +183,16 @@ def read_lexicon_tsv(path: str | Path) -> list[tuple[str, float]]:
     return entries
 
 
+def read_bare_log_priors(path: str | Path) -> dict[str, float]:
+    """A lexicon.tsv's words as swipe targets spell them ("don't" -> "dont", see contractions.bare),
+    each with its largest log prior."""
+    out: dict[str, float] = {}
+    for w, lp in read_lexicon_tsv(path):
+        k = bare(w)
+        out[k] = max(out.get(k, -math.inf), lp)
+    return out
+
+
 class Trie:
     """Prefix trie over token ids with, per node, the best log prior of any word at or below it.
 

@@ -29,7 +29,7 @@ from .augment import augment_trace, sloppy_trace
 from .data import REPO_ROOT, data_dir, load_layout, load_traces, load_word_counts
 from .features import FeatureError, compute_features, layout_constants
 from .greedy import greedy_decode
-from .lexicon import read_lexicon_tsv
+from .lexicon import read_bare_log_priors
 from .model import ModelConfig, SwipeTransducer, count_params
 from .synth import LexiconSampler, key_centres, synth_trace
 from .negatives import Confusables
@@ -327,15 +327,6 @@ def word_discrimination_loss(model, enc, enc_len, targets, target_lengths, confu
     return torch.nn.functional.cross_entropy(score.float(), torch.zeros(len(rows), dtype=torch.long, device=ll.device))
 
 
-def load_log_priors(path: Path) -> dict[str, float]:
-    """word<TAB>log prior (a model folder's lexicon.tsv), keys lowercased without apostrophes."""
-    out: dict[str, float] = {}
-    for w, p in read_lexicon_tsv(path):
-        k = w.lower().replace("'", "")
-        out[k] = max(out.get(k, -math.inf), p)
-    return out
-
-
 # ------------------------------------------------------------------ checkpoints
 
 def atomic_save(obj, path: Path):
@@ -499,7 +490,7 @@ def train(cfg: TrainConfig, resume: bool = False, quiet: bool = False, real=None
         lex_path = Path(cfg.disc_lexicon)
         if not lex_path.is_absolute():
             lex_path = TRAINING_DIR / lex_path
-        prior = load_log_priors(lex_path)
+        prior = read_bare_log_priors(lex_path)
         confusables = Confusables(prior, layout)
     disc_rng = np.random.default_rng([cfg.seed, step])
     acc_disc, acc_disc_n = 0.0, 0
