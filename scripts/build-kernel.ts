@@ -1,11 +1,14 @@
 /**
- * Assembles src/engine/affine-kernel.wat into src/engine/affine-kernel-wasm.ts (base64).
+ * Assembles each of the engine's WebAssembly kernels (src/engine/*.wat) into its generated
+ * module (base64), e.g. affine-kernel.wat -> affine-kernel-wasm.ts.
  *
  *   npm run build-kernel
  */
 import { writeFileSync } from 'node:fs';
-import { KERNEL_TS, assembleKernel, kernelModuleSource } from './lib/assemble-kernel';
+import { KERNELS, assembleKernel, kernelModuleSource } from './lib/assemble-kernel';
 
-const bytes = await assembleKernel();
-writeFileSync(KERNEL_TS, kernelModuleSource(bytes));
-console.log(`wrote ${KERNEL_TS} (${bytes.length} bytes of WebAssembly)`);
+for (const k of KERNELS) {
+  const bytes = await assembleKernel(k);
+  writeFileSync(k.ts, kernelModuleSource(k, bytes));
+  console.log(`wrote ${k.ts} (${bytes.length} bytes of WebAssembly)`);
+}

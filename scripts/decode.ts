@@ -4,7 +4,7 @@
  *
  *   npm run decode -- --in traces.jsonl[.gz] --out preds.jsonl [--model DIR] [--beam N] [--topk K]
  *                     [--variant fp32|int8] [--predictor-variant fp32|int8] [--lexicon FILE]
- *                     [--greedy] [--limit N] [--threads N]
+ *                     [--greedy] [--limit N] [--threads N] [--runtime native|ort]
  *                     [--margin NATS]   (opt-in score-margin pruning, not in BEAM_SEARCH.md; 0 = off)
  *                     [--floor NATS|off] (beam-floor margin, BEAM_SEARCH.md v3; default model.json's)
  *                     [--no-rescore]    (skip model.json's geometric rescoring: BEAM_SEARCH.md v3)
@@ -18,14 +18,14 @@
  */
 import { createWriteStream, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { defaultModelDir, floorOption, parseFlags, readJsonl } from './lib/cli';
+import { defaultModelDir, fail, floorOption, parseFlags, readJsonl } from './lib/cli';
 import { nodeEngine, ortInfo } from './lib/node-engine';
 import { warmEngine } from './lib/warm-engine';
 
 const USAGE = readFileSync(new URL(import.meta.url), 'utf8').split('*/')[0] ?? '';
 const a = parseFlags(
   process.argv.slice(2),
-  { in: '', out: '', model: '', beam: 0, topk: 0, variant: '', predictorVariant: '', lexicon: '', greedy: false, limit: 0, threads: 1, margin: 0, floor: '', noRescore: false, warmup: false },
+  { in: '', out: '', model: '', beam: 0, topk: 0, variant: '', predictorVariant: '', lexicon: '', greedy: false, limit: 0, threads: 1, margin: 0, floor: '', noRescore: false, warmup: false, runtime: '' },
   USAGE,
 );
 if (!a.in || !a.out) {
@@ -33,7 +33,8 @@ if (!a.in || !a.out) {
   process.exit(2);
 }
 const dir = a.model ? resolve(a.model) : defaultModelDir();
-const engine = await nodeEngine(dir, { variant: a.variant, predictorVariant: a.predictorVariant, lexicon: a.lexicon, threads: a.threads });
+if (a.runtime !== '' && a.runtime !== 'native' && a.runtime !== 'ort') fail(`--runtime ${a.runtime}: native or ort`);
+const engine = await nodeEngine(dir, { variant: a.variant, predictorVariant: a.predictorVariant, lexicon: a.lexicon, threads: a.threads, runtime: a.runtime });
 if (a.warmup) await warmEngine(engine);
 const opts = { ...(a.beam ? { beam: a.beam } : {}), ...(a.margin ? { scoreMargin: a.margin } : {}), ...floorOption(a.floor), ...(a.topk ? { topK: a.topk } : {}), ...(a.noRescore ? { rescore: false } : {}), mode: a.greedy ? ('greedy' as const) : ('beam' as const) };
 const out = createWriteStream(a.out);
@@ -54,7 +55,7 @@ for await (const tr of readJsonl(a.in)) {
 await new Promise<void>((res) => out.end(res));
 const info = ortInfo();
 console.error(
-  `decoded ${n} traces with ${engine.manifest.name} (${dir}; encoder ${a.variant || 'default'}, predictor ${a.predictorVariant || 'default'}), beam ${opts.beam ?? engine.manifest.decoding.beam}, ` +
-    `${(totalMs / Math.max(n, 1)).toFixed(1)} ms/trace, ${((performance.now() - t0) / 1000).toFixed(1)} s; ORT web ${info.version}, ${info.threads} thread(s) -> ${a.out}`,
+  `decoded ${n} traces with ${engine.manifest.name} (${dir}; runtime ${engine.runtime}${engine.runtime === 'ort' ? `, encoder ${a.variant || 'default'}, predictor ${a.predictorVariant || 'default'}` : ''}), beam ${opts.beam ?? engine.manifest.decoding.beam}, ` +
+    `${(totalMs / Math.max(n, 1)).toFixed(1)} ms/trace, ${((performance.now() - t0) / 1000).toFixed(1)} s${engine.runtime === 'ort' ? `; ORT web ${info.version}, ${info.threads} thread(s)` : ''} -> ${a.out}`,
 );
 await engine.release();

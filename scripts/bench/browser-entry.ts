@@ -8,7 +8,7 @@
 import * as ort from 'onnxruntime-web/wasm';
 import { createEngine } from '../../src/engine/engine';
 import { parseFloorMargin } from '../../src/engine/params';
-import type { JointKernel } from '../../src/engine/ort-session';
+import type { JointKernel } from '../../src/engine/rnnt-model';
 import { JOINT_KERNEL_KEYS, PREFIX_CACHE_KEYS, compareVariants, steadyPass, prefixCacheEntriesFor, runTraces, variantKeys } from './stats';
 import type { BenchReport, BenchTrace, VariantManifest } from './stats';
 import { warmEngine } from '../lib/warm-engine';

@@ -1,10 +1,11 @@
-/** An engine over a model folder on disk, with onnxruntime-web (WASM) as the extension uses it. */
+/** An engine over a model folder on disk, with onnxruntime-web (WASM) as the extension uses it (for the 'ort' runtime). */
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import * as ort from 'onnxruntime-web';
 import { createEngine } from '../../src/engine/engine';
 import type { Engine } from '../../src/engine/engine';
-import type { JointKernel } from '../../src/engine/ort-session';
+import type { RuntimeKind } from '../../src/engine/network';
+import type { JointKernel } from '../../src/engine/rnnt-model';
 
 export interface NodeEngineOptions {
   /** encoder variant key ("fp32", "int8"); '' = model.json's default */
@@ -18,6 +19,8 @@ export interface NodeEngineOptions {
   prefixCacheEntries?: number;
   /** the joint's matrix products: 'wasm' or 'js'; default the engine's */
   jointKernel?: JointKernel;
+  /** 'native' or 'ort'; '' = model.json's default */
+  runtime?: RuntimeKind | '';
 }
 
 export async function nodeEngine(dir: string, o: NodeEngineOptions = {}): Promise<Engine> {
@@ -32,6 +35,7 @@ export async function nodeEngine(dir: string, o: NodeEngineOptions = {}): Promis
     ...(o.lexicon ? { lexiconFile: o.lexicon } : {}),
     ...(o.prefixCacheEntries !== undefined ? { prefixCacheEntries: o.prefixCacheEntries } : {}),
     ...(o.jointKernel ? { jointKernel: o.jointKernel } : {}),
+    ...(o.runtime ? { runtime: o.runtime } : {}),
   });
 }
 

@@ -18,10 +18,14 @@ import { greedySearch } from './greedy';
 import { layoutConstants, validateLayout } from './layout';
 import type { Layout, LayoutConstants } from './layout';
 import { buildLexicon, fnv1a, LexiconTrie, parseLexicon, parseLexiconTsv } from './lexicon-trie';
-import type { ModelManifest } from './manifest';
+import type { ModelManifest, NativeSpec } from './manifest';
 import { parseManifest } from './manifest';
-import { RnntModel } from './ort-session';
-import type { JointKernel, OrtModule, SessionOptions } from './ort-session';
+import { NativeNetwork } from './native-network';
+import type { Network, RuntimeKind } from './network';
+import { OrtNetwork } from './ort-session';
+import type { OrtModule, SessionOptions } from './ort-session';
+import { RnntModel } from './rnnt-model';
+import type { JointKernel } from './rnnt-model';
 import { DEFAULT_PERSONAL, LIMITS } from './params';
 import type { PersonalParams, SearchParams } from './params';
 import { buildPersonalTrie } from './personal-words';
@@ -45,7 +49,15 @@ export interface EngineConfig {
   manifest: ModelManifest | unknown;
   /** bytes of a file beside model.json (e.g. "encoder.onnx"); reject/throw when missing */
   loadFile: (name: string) => Promise<Uint8Array>;
-  ort: OrtModule;
+  /** onnxruntime-web, for the 'ort' runtime (and as the fallback where the native one cannot run) */
+  ort?: OrtModule;
+  /**
+   * how the encoder and predictor run: 'native' (the engine's own WebAssembly over model.json
+   * `native.file`) or 'ort' (onnxruntime-web sessions); default: 'native' where model.json's
+   * `native.default` says so, else 'ort'. 'native' falls back to 'ort' where WebAssembly SIMD
+   * cannot run and `ort` is given.
+   */
+  runtime?: RuntimeKind;
   /** encoder variant key of manifest.encoder.variants ("fp32", "int8"); default manifest.encoder.file */
   encoderVariant?: string;
   /** predictor variant key of manifest.predictor.variants ("fp32", "int8"); default manifest.predictor.file */
@@ -110,12 +122,14 @@ export interface StartupTimings {
   filesMs: number;
   /** lexicon.bin parsed, or the trie built from lexicon.tsv */
   lexiconMs: number;
-  /** both ORT sessions (in parallel); the first session in a process also starts ORT's WASM */
+  /** the network made ready: both ORT sessions (in parallel; the first session in a process also starts ORT's WASM), or the native runtime's weights packed */
   sessionsMs: number;
 }
 
 export interface Engine {
   readonly manifest: ModelManifest;
+  /** which runtime computes the encoder and predictor */
+  readonly runtime: RuntimeKind;
   readonly startup: StartupTimings;
   readonly lexiconWords: number;
   decode(trace: DecodeTrace, options?: DecodeOptions, signal?: AbortSignal): Promise<DecodeResult>;
@@ -216,15 +230,18 @@ export async function createEngine(cfg: EngineConfig): Promise<Engine> {
   // what the cache grows by beyond the warmed prefixes, unless its size was given
   const spareEntries = cfg.prefixCacheEntries === undefined ? DEFAULT_PREFIX_CACHE_ENTRIES : undefined;
   if (cfg.jointKernel !== undefined && cfg.jointKernel !== 'wasm' && cfg.jointKernel !== 'js') throw new EngineError('bad-options', `jointKernel ${String(cfg.jointKernel)}: 'wasm' or 'js'`);
+  const runtime = cfg.runtime ?? (manifest.native?.default ? 'native' : 'ort');
+  if (runtime !== 'native' && runtime !== 'ort') throw new EngineError('bad-options', `runtime ${String(runtime)}: 'native' or 'ort'`);
+  if (runtime === 'native' && !manifest.native) throw new EngineError('model-missing', 'runtime native: model.json has no native weights');
   const encFile = cfg.encoderVariant ? manifest.encoder.variants?.[cfg.encoderVariant] : manifest.encoder.file;
   if (!encFile) throw new EngineError('model-missing', `no encoder variant "${String(cfg.encoderVariant)}" in model.json`);
   const predFile = cfg.predictorVariant ? manifest.predictor.variants?.[cfg.predictorVariant] : manifest.predictor.file;
   if (!predFile) throw new EngineError('model-missing', `no predictor variant "${String(cfg.predictorVariant)}" in model.json`);
+  if (runtime === 'ort' && !cfg.ort) throw new EngineError('bad-options', 'runtime ort: no onnxruntime module given');
   const lexFile = cfg.lexiconFile ?? manifest.lexicon.file;
   const s0 = performance.now();
-  const [encBytes, predBytes, jointBytes, lexBytes, layoutBytes] = await Promise.all([
-    load(cfg, encFile),
-    load(cfg, predFile),
+  const [netBytes, jointBytes, lexBytes, layoutBytes] = await Promise.all([
+    runtime === 'native' ? Promise.all([load(cfg, (manifest.native as NativeSpec).file)]) : Promise.all([load(cfg, encFile), load(cfg, predFile)]),
     load(cfg, manifest.joint.file),
     load(cfg, lexFile),
     load(cfg, manifest.layout),
@@ -249,7 +266,14 @@ export async function createEngine(cfg: EngineConfig): Promise<Engine> {
   for (const [name, l] of Object.entries(cfg.layouts ?? {})) layouts.set(name, layoutConstants(validateLayout(l)));
 
   const s3 = performance.now();
-  const model = await RnntModel.create(cfg.ort, manifest, encBytes, predBytes, jointBytes, cfg.sessionOptions, cfg.jointKernel);
+  let network: Network | null = runtime === 'native' ? NativeNetwork.create(netBytes[0] as Uint8Array, manifest) : null;
+  if (network === null) {
+    // the 'ort' runtime, or the native one where WebAssembly SIMD cannot run
+    if (!cfg.ort) throw new EngineError('model-corrupt', 'the native runtime needs WebAssembly SIMD, and no onnxruntime module was given');
+    const [encBytes, predBytes] = runtime === 'ort' ? netBytes : await Promise.all([load(cfg, encFile), load(cfg, predFile)]);
+    network = await OrtNetwork.create(cfg.ort, manifest, encBytes as Uint8Array, predBytes as Uint8Array, cfg.sessionOptions);
+  }
+  const model = new RnntModel(network, manifest, jointBytes, cfg.jointKernel);
   const startup: StartupTimings = { filesMs: s1 - s0, lexiconMs: s2 - s1, sessionsMs: performance.now() - s3 };
   const personalParams = cfg.personalParams ?? DEFAULT_PERSONAL;
   let trie: TokenTrie = lexicon;
@@ -314,6 +338,7 @@ export async function createEngine(cfg: EngineConfig): Promise<Engine> {
 
   const engine: Engine = {
     manifest,
+    runtime: network.kind,
     startup,
     lexiconWords: lexicon.data.wordCount,
     decode(trace, options = {}, signal) {

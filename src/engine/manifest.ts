@@ -72,6 +72,19 @@ export interface JointSpec {
   vocabSize: number;
 }
 
+/**
+ * weights.bin (swipe-weights-v1): the encoder's and predictor's weights for the engine's own
+ * WebAssembly runtime (native-network.ts), which needs no onnxruntime-web. `default`: the engine
+ * runs the network this way unless told otherwise (else in ORT, from encoder.file and predictor.file).
+ */
+export interface NativeSpec {
+  file: string;
+  format: 'swipe-weights-v1';
+  default: boolean;
+  /** why `default` is what it is (the measured figures) */
+  defaultChoice?: string;
+}
+
 /** model.json `decoding`: the search knobs (params.ts, documented there once) plus the rescoring */
 export interface DecodingSpec extends SearchParams {
   /** optional: geometric rescoring of the final list (swipe-beam-v4, rescore.ts; absent = v3) */
@@ -101,6 +114,8 @@ export interface ModelManifest {
   step: StepSpec;
   predictor: PredictorSpec;
   joint: JointSpec;
+  /** optional: absent = ORT only */
+  native?: NativeSpec;
   lexicon: { file: string; source?: string };
   /** key geometry file beside model.json */
   layout: string;
@@ -256,6 +271,14 @@ export function parseManifest(raw: unknown): ModelManifest {
   if (joint.encDim !== encoder.dim) bad('joint.encDim', joint.encDim, `encoder.dim is ${encoder.dim}`);
   if (joint.vocabSize !== vocab.length) bad('joint.vocabSize', joint.vocabSize, `vocab has ${vocab.length} tokens`);
 
+  let native: NativeSpec | undefined;
+  if (r.native !== undefined) {
+    const n = obj(r, 'native', 'native');
+    if (n.format !== 'swipe-weights-v1') bad('native.format', n.format, 'this runtime reads swipe-weights-v1');
+    if (typeof n.default !== 'boolean') bad('native.default', n.default, 'expected true or false');
+    native = { file: file(n, 'file', 'native.file'), format: 'swipe-weights-v1', default: n.default, ...(typeof n.defaultChoice === 'string' ? { defaultChoice: n.defaultChoice } : {}) };
+  }
+
   const l = obj(r, 'lexicon', 'lexicon');
   const lexicon = { file: file(l, 'file', 'lexicon.file'), ...(typeof l.source === 'string' ? { source: l.source } : {}) };
   const layout = file(r, 'layout', 'layout');
@@ -283,7 +306,7 @@ export function parseManifest(raw: unknown): ModelManifest {
       letter: rs.letter === undefined ? 0 : num(rs, 'letter', 'decoding.rescore.letter', 0, false),
     };
   }
-  const m: ModelManifest = { formatVersion: 1, name, features, vocab: vocab as string[], blankId, encoder, step, predictor, joint, lexicon, layout, decoding };
+  const m: ModelManifest = { formatVersion: 1, name, features, vocab: vocab as string[], blankId, encoder, step, predictor, joint, ...(native ? { native } : {}), lexicon, layout, decoding };
   // null: exported with --eval-limit 0 (docs/model-json.md), so no figures
   if (r.metrics !== undefined && r.metrics !== null) m.metrics = obj(r, 'metrics', 'metrics') as ModelMetrics;
   return m;

@@ -1,35 +1,19 @@
 /**
- * The RNN-T model: owns the encoder and predictor ORT sessions and the joint weights (joint.bin,
- * computed in TS: joint.ts), reads every name and dimension from
- * model.json (sherpa-onnx model class). Takes an already-configured `ort` module (the extension
- * sets ort.env.wasm.wasmPaths itself) and model bytes: no globals touched, no fetching here.
+ * The network in onnxruntime-web: the encoder and predictor ORT sessions, every name and
+ * dimension read from model.json (sherpa-onnx model class). Takes an already-configured `ort`
+ * module (the extension sets ort.env.wasm.wasmPaths itself) and model bytes: no globals touched,
+ * no fetching here.
  */
 import type * as Ort from 'onnxruntime-web';
 import { EngineError } from './errors';
 import type { Features } from './features';
 import { toBFT } from './features';
 import type { ModelManifest } from './manifest';
-import { encProjAll, jointHidden, jointOutput, parseJoint, tanhOf } from './joint';
-import type { JointWeights } from './joint';
-import { createWasmJoint } from './affine-kernel';
-import type { WasmJoint } from './affine-kernel';
-import type { Decoder, DecoderWork, StepShape } from './step';
-
-/** How the joint's matrix products run: 'wasm' (affine-kernel.ts, where WebAssembly SIMD is available) or 'js'; same values. */
-export type JointKernel = 'wasm' | 'js';
+import type { Encoded, Network, Prediction } from './network';
 
 /** The part of onnxruntime-web the engine uses (so tests may pass a fake). */
 export type OrtModule = Pick<typeof Ort, 'InferenceSession' | 'Tensor'>;
 export type SessionOptions = Ort.InferenceSession.SessionOptions;
-
-export interface Encoded {
-  /** (T', D) valid encoder frames of one trace */
-  data: Float32Array;
-  /** T' */
-  frames: number;
-  /** D */
-  dim: number;
-}
 
 /**
  * For plain graphs: 'extended', not 'all': in WASM the 'all' level's extra (layout) passes made
@@ -55,33 +39,21 @@ function requireNames(s: Ort.InferenceSession, inputs: string[], outputs: string
   for (const n of outputs) if (!s.outputNames.includes(n)) throw new EngineError('model-corrupt', `${what}: no output "${n}" (has ${s.outputNames.join(', ')})`);
 }
 
-export class RnntModel {
-  readonly shape: StepShape;
-  // tanh of each pred row, computed once per row: a prefix's row is joined at many frames, and
-  // rows kept in the engine's prefix cache at many swipes. Weak: it goes with its row.
-  private readonly predTanh = new WeakMap<Float32Array, Map<number, Float64Array>>();
-  // the joint's products in WebAssembly SIMD (same values, ~3.5x faster); null: joint.ts's loops
-  private readonly wasmJoint: WasmJoint | null;
+export class OrtNetwork implements Network {
+  readonly kind = 'ort' as const;
 
   private constructor(
     private readonly ort: OrtModule,
     private readonly m: ModelManifest,
     private readonly encoder: Ort.InferenceSession,
     private readonly predictor: Ort.InferenceSession,
-    readonly joint: JointWeights,
-    jointKernel: JointKernel,
-  ) {
-    this.wasmJoint = jointKernel === 'wasm' ? createWasmJoint(joint) : null;
-    const p = m.predictor;
-    this.shape = { layers: p.layers, hidden: p.hidden, vocabSize: m.vocab.length, blankId: m.blankId, startToken: p.startToken, vocab: m.vocab, ...(p.context === undefined ? {} : { context: p.context }) };
-  }
+  ) {}
 
-  static async create(ort: OrtModule, m: ModelManifest, encoderBytes: Uint8Array, predictorBytes: Uint8Array, jointBytes: Uint8Array, options?: SessionOptions, jointKernel: JointKernel = 'wasm'): Promise<RnntModel> {
-    const joint = parseJoint(jointBytes, { J: m.joint.dim, D: m.joint.encDim, V: m.joint.vocabSize });
+  static async create(ort: OrtModule, m: ModelManifest, encoderBytes: Uint8Array, predictorBytes: Uint8Array, options?: SessionOptions): Promise<OrtNetwork> {
     const [enc, pred] = await Promise.all([createSession(ort, encoderBytes, 'encoder', m.encoder.preOptimized, options), createSession(ort, predictorBytes, 'predictor', m.predictor.preOptimized, options)]);
     requireNames(enc, [m.encoder.inputs.features, m.encoder.inputs.lengths], [m.encoder.outputs.encoded, m.encoder.outputs.lengths], 'encoder');
     requireNames(pred, Object.values(m.predictor.inputs), Object.values(m.predictor.outputs), 'predictor');
-    return new RnntModel(ort, m, enc, pred, joint, jointKernel);
+    return new OrtNetwork(ort, m, enc, pred);
   }
 
   /** Runs the encoder once for one trace (B = 1). */
@@ -105,10 +77,10 @@ export class RnntModel {
   }
 
   /** One batched predictor call (no frame involved): pred_proj (B, J), h1, c1. */
-  async predict(tokens: Int32Array, h: Float32Array, c: Float32Array): Promise<{ pred: Float32Array; h: Float32Array; c: Float32Array }> {
+  async predict(tokens: Int32Array, h: Float32Array, c: Float32Array): Promise<Prediction> {
     const { Tensor } = this.ort;
     const p = this.m.predictor;
-    const { layers: L, hidden: Hd } = this.shape;
+    const { layers: L, hidden: Hd } = p;
     const B = tokens.length;
     const y = new BigInt64Array(B);
     for (let b = 0; b < B; b++) y[b] = BigInt(tokens[b] as number);
@@ -125,36 +97,6 @@ export class RnntModel {
       pred: (out[p.outputs.pred] as Ort.Tensor).data as Float32Array, // (B, J)
       h: (out[p.outputs.h] as Ort.Tensor).data as Float32Array, // (L, B, Hd)
       c: (out[p.outputs.c] as Ort.Tensor).data as Float32Array,
-    };
-  }
-
-  /** The split decoder over one trace's encoder frames: enc_proj of every frame computed once. */
-  decoderFor(enc: Encoded): Decoder {
-    const w = this.joint;
-    const k = this.wasmJoint;
-    const ep = k ? k.encProjAll(enc.data, enc.frames) : encProjAll(w, enc.data, enc.frames);
-    const epTanh = tanhOf(ep, 0, ep.length);
-    const z = new Float64Array(w.J);
-    const work: DecoderWork = { predictorMs: 0, predictorRows: 0, jointRows: 0 };
-    return {
-      jointDim: w.J,
-      work,
-      predict: async ({ tokens, h, c }) => {
-        const t0 = performance.now();
-        const out = await this.predict(tokens, h, c);
-        work.predictorMs += performance.now() - t0;
-        work.predictorRows += tokens.length;
-        return out;
-      },
-      joint: (frame, pred, offset, out) => {
-        work.jointRows++;
-        let rows = this.predTanh.get(pred);
-        if (rows === undefined) this.predTanh.set(pred, (rows = new Map()));
-        let tb = rows.get(offset);
-        if (tb === undefined) rows.set(offset, (tb = tanhOf(pred, offset, w.J)));
-        if (k) return k.row(frame, ep, epTanh, pred, offset, tb, out);
-        return jointOutput(w, jointHidden(w.J, ep, epTanh, frame, pred, offset, tb, z), out);
-      },
     };
   }
 

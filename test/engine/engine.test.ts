@@ -6,7 +6,10 @@ import type { Engine } from '../../src/engine/engine';
 import { NUM_FEATURES } from '../../src/engine/features';
 import { layoutConstants, validateLayout } from '../../src/engine/layout';
 import { computeFeatures } from '../../src/engine/features';
-import { RnntModel, graphOptimizationFor } from '../../src/engine/ort-session';
+import { NativeNetwork } from '../../src/engine/native-network';
+import type { Network } from '../../src/engine/network';
+import { OrtNetwork, graphOptimizationFor } from '../../src/engine/ort-session';
+import { RnntModel } from '../../src/engine/rnnt-model';
 import { parseManifest } from '../../src/engine/manifest';
 import { TraceRescorer, tracePolyline } from '../../src/engine/rescore';
 import type { RescoreSpec } from '../../src/engine/rescore';
@@ -38,11 +41,21 @@ describe.skipIf(!dir)('engine on the exported model (golden parity)', () => {
     engine = await engineFor(dir as string);
   }, 30_000);
 
-  it('should match the golden encoder outputs within their tolerance', async () => {
+  // The same checks for both runtimes: onnxruntime-web on the fp32 ONNX files, and the engine's
+  // own WebAssembly on weights.bin.
+  const networks: Record<'ort' | 'native', (m: ReturnType<typeof parseManifest>, files: ReturnType<typeof fileLoader>) => Promise<Network>> = {
+    ort: async (m, files) => OrtNetwork.create(ort, m, await files(m.encoder.variants?.fp32 ?? m.encoder.file), await files(m.predictor.variants?.fp32 ?? m.predictor.file)),
+    native: async (m, files) => {
+      const n = NativeNetwork.create(await files((m.native as { file: string }).file), m);
+      if (n === null) throw new Error('no WebAssembly SIMD in this Node');
+      return n;
+    },
+  };
+  it.each(['ort', 'native'] as const)('should match the golden encoder, predictor and joint outputs within their tolerance (%s runtime)', async (kind) => {
     const g = JSON.parse(readFileSync(`${GOLDEN_DIR}encoder.json`, 'utf8'));
     const m = parseManifest(JSON.parse(readFileSync(`${dir}model.json`, 'utf8')));
     const files = fileLoader(dir as string);
-    const model = await RnntModel.create(ort, m, await files(m.encoder.variants?.fp32 ?? m.encoder.file), await files(m.predictor.variants?.fp32 ?? m.predictor.file), await files(m.joint.file));
+    const model = new RnntModel(await networks[kind](m, files), m, await files(m.joint.file));
     for (const c of g.cases as { id: string; features: number[][]; encodedLengths: number[]; encoded: number[][] }[]) {
       const data = Float32Array.from(c.features.flat());
       const enc = await model.encode({ data, n: data.length / NUM_FEATURES });
@@ -79,13 +92,15 @@ describe.skipIf(!dir)('engine on the exported model (golden parity)', () => {
       }
       expect(L * B * Hd).toBe((c.h0 as number[][][]).flat(2).length);
     }
-    console.log(`predictor parity max abs diff ${predDiff.toExponential(2)}; TS joint vs step.onnx logits ${jointDiff.toExponential(2)}`);
+    console.log(`${kind}: predictor parity max abs diff ${predDiff.toExponential(2)}; TS joint vs step.onnx logits ${jointDiff.toExponential(2)}`);
     expect(predDiff).toBeLessThanOrEqual(s.tolerance.maxAbsDiff);
     expect(jointDiff).toBeLessThanOrEqual(s.tolerance.maxAbsDiff);
     await model.release();
   }, 30_000); // creates its own sessions: seconds on a loaded 2-core machine
 
-  it('should return the golden beam words in the same order with scores within 1e-3', async () => {
+  it.each(['ort', 'native'] as const)('should return the golden beam words in the same order with scores within 1e-3 (%s runtime)', async (kind) => {
+    const engine = await engineFor(dir as string, { runtime: kind });
+    expect(engine.runtime).toBe(kind);
     const g = JSON.parse(readFileSync(goldenBeam, 'utf8')) as { cases: BeamCase[]; tolerance: { scoreAbs: number }; decoding: Record<string, unknown> };
     // the golden decoding's rescoring is the model's own (a decode option only turns it off)
     const { rescore, ...search } = g.decoding;
@@ -98,8 +113,9 @@ describe.skipIf(!dir)('engine on the exported model (golden parity)', () => {
       expect(r.words.map((w) => keyOfDisplay(w.word)), c.id).toEqual(c.words);
       r.words.forEach((w, i) => (worst = Math.max(worst, Math.abs(w.score - (c.scores[i] as number)))));
     }
-    console.log(`beam parity: ${g.cases.length} traces, words identical, max |score diff| = ${worst.toExponential(2)}`);
+    console.log(`beam parity (${kind}): ${g.cases.length} traces, words identical, max |score diff| = ${worst.toExponential(2)}`);
     expect(worst).toBeLessThanOrEqual(g.tolerance.scoreAbs);
+    await engine.release();
   }, 60_000);
 
   it('should rescore the same searched words by their template penalty, and skip it when asked', async () => {

@@ -1,0 +1,104 @@
+/**
+ * weights.bin (swipe-weights-v1, training/swipe/web_weights.py): the encoder's and the LSTM
+ * predictor's weights by their PyTorch names, for the engine's own runtime (native-network.ts).
+ * float16 tensors (the shipped ones: checkpoints are saved in float16) widen to float32 exactly.
+ */
+import { EngineError } from './errors';
+
+export const WEIGHTS_FORMAT = 'swipe-weights-v1';
+
+export interface NetworkConfig {
+  d_model: number;
+  num_layers: number;
+  num_heads: number;
+  ffn_dim: number;
+  conv_kernel: number;
+  num_features: number;
+  pred_embed: number;
+  pred_hidden: number;
+  pred_layers: number;
+  joint_dim: number;
+  vocab_size: number;
+}
+
+export interface Tensor {
+  shape: number[];
+  data: Float32Array;
+}
+
+export interface NetworkWeights {
+  config: NetworkConfig;
+  tensors: Map<string, Tensor>;
+}
+
+const corrupt = (msg: string) => new EngineError('model-corrupt', `weights.bin: ${msg}`);
+
+let halfTable: Float32Array | null = null;
+
+/** float16 bits -> float32, by table (65,536 entries, built once). */
+function halfToFloat(): Float32Array {
+  if (halfTable) return halfTable;
+  const t = new Float32Array(65536);
+  for (let h = 0; h < 65536; h++) {
+    const sign = h & 0x8000 ? -1 : 1;
+    const e = (h >> 10) & 0x1f;
+    const m = h & 0x3ff;
+    if (e === 0) t[h] = sign * m * 2 ** -24;
+    else if (e === 31) t[h] = m ? NaN : sign * Infinity;
+    else t[h] = sign * (1 + m / 1024) * 2 ** (e - 15);
+  }
+  return (halfTable = t);
+}
+
+const CONFIG_KEYS: readonly (keyof NetworkConfig)[] = ['d_model', 'num_layers', 'num_heads', 'ffn_dim', 'conv_kernel', 'num_features', 'pred_embed', 'pred_hidden', 'pred_layers', 'joint_dim', 'vocab_size'];
+
+export function parseWeights(bytes: Uint8Array): NetworkWeights {
+  if (bytes.length < 8 || String.fromCharCode(...bytes.subarray(0, 4)) !== 'SWW1') throw corrupt('not a swipe-weights-v1 file');
+  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const n = dv.getUint32(4, true);
+  if (8 + n > bytes.length) throw corrupt(`header of ${n} bytes runs past the end`);
+  let header: { format?: unknown; config?: Record<string, unknown>; tensors?: unknown };
+  try {
+    header = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(8, 8 + n))) as typeof header;
+  } catch (e) {
+    throw new EngineError('model-corrupt', 'weights.bin: its header is not JSON', { cause: e });
+  }
+  if (header.format !== WEIGHTS_FORMAT) throw corrupt(`format ${JSON.stringify(header.format)}`);
+  const config = {} as NetworkConfig;
+  for (const k of CONFIG_KEYS) {
+    const v = header.config?.[k];
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) throw corrupt(`config.${k} = ${JSON.stringify(v)}`);
+    config[k] = v;
+  }
+  if (!Array.isArray(header.tensors)) throw corrupt('no tensor list');
+  const base = Math.ceil((8 + n) / 16) * 16;
+  const tensors = new Map<string, Tensor>();
+  for (const t of header.tensors as { name?: unknown; shape?: unknown; dtype?: unknown; offset?: unknown }[]) {
+    const { name, shape, dtype, offset } = t;
+    if (typeof name !== 'string' || !Array.isArray(shape) || !shape.every((d) => Number.isInteger(d) && d >= 0) || typeof offset !== 'number' || !Number.isInteger(offset) || offset < 0) {
+      throw corrupt(`bad tensor entry ${JSON.stringify(t).slice(0, 120)}`);
+    }
+    const count = (shape as number[]).reduce((a, b) => a * b, 1);
+    const size = dtype === 'float16' ? 2 : dtype === 'float32' ? 4 : 0;
+    if (size === 0) throw corrupt(`${name}: dtype ${JSON.stringify(dtype)}`);
+    const start = base + offset;
+    if (start + count * size > bytes.length) throw corrupt(`${name} runs past the end (${bytes.length} bytes)`);
+    const data = new Float32Array(count);
+    if (size === 4) {
+      for (let i = 0; i < count; i++) data[i] = dv.getFloat32(start + 4 * i, true);
+    } else {
+      const table = halfToFloat();
+      for (let i = 0; i < count; i++) data[i] = table[dv.getUint16(start + 2 * i, true)] as number;
+    }
+    tensors.set(name, { shape: shape as number[], data });
+  }
+  return { config, tensors };
+}
+
+/** The tensor `name` with exactly `shape`, or a model-corrupt error naming what differs. */
+export function tensorOf(w: NetworkWeights, name: string, shape: readonly number[]): Float32Array {
+  const t = w.tensors.get(name);
+  if (t === undefined) throw corrupt(`no tensor ${name}`);
+  if (t.shape.length !== shape.length || t.shape.some((d, i) => d !== shape[i])) throw corrupt(`${name} has shape [${t.shape.join(', ')}], expected [${shape.join(', ')}]`);
+  return t.data;
+}

@@ -1,0 +1,114 @@
+/**
+ * The network's arithmetic in WebAssembly SIMD (network-kernel.wat) and the memory it runs in:
+ * weights first (allocated once), then a scratch region that each forward pass lays out anew.
+ * Float32 throughout, like the ONNX graphs it stands in for. Every address is a byte offset into
+ * the kernel's memory.
+ */
+import { NETWORK_KERNEL_WASM_BASE64 } from './network-kernel-wasm';
+
+/** The kernel's exports (network-kernel.wat documents each). */
+export interface NetworkKernel {
+  memory: WebAssembly.Memory;
+  gemm(x: number, xs: number, w: number, b: number, y: number, ys: number, M: number, N: number, K: number): void;
+  silu(p: number, n: number): void;
+  axpy(x: number, y: number, n: number, a: number): void;
+  layernorm(src: number, dst: number, rows: number, dim: number, stride: number, g: number, b: number, eps: number): void;
+  glu(src: number, ss: number, dst: number, ds: number, rows: number, dim: number): void;
+  dwconv(src: number, dst: number, T: number, D: number, w: number, b: number, K: number): void;
+  softmax(s: number, rows: number, n: number, stride: number, scale: number): void;
+  lstm_cell(gates: number, tab: number, c: number, h1: number, c1: number, P: number): void;
+}
+
+/** A linear layer in the kernel's memory: w (K, Np) k-major, b (Np); Np = N rounded up to 8 (zero columns). */
+export interface PackedLinear {
+  w: number;
+  b: number;
+  N: number;
+  Np: number;
+  K: number;
+}
+
+let module: WebAssembly.Module | null | undefined;
+
+function kernelModule(): WebAssembly.Module | null {
+  if (module !== undefined) return module;
+  try {
+    const bytes = Uint8Array.from(atob(NETWORK_KERNEL_WASM_BASE64), (ch) => ch.charCodeAt(0));
+    module = typeof WebAssembly === 'object' && WebAssembly.validate(bytes) ? new WebAssembly.Module(bytes) : null;
+  } catch {
+    module = null; // e.g. a CSP without 'wasm-unsafe-eval'
+  }
+  return module;
+}
+
+export const roundUp8 = (n: number): number => Math.ceil(n / 8) * 8;
+
+export class NetworkMemory {
+  /** float32 view of the whole memory; renewed when the memory grows (read it after alloc) */
+  f32: Float32Array;
+  private top = 0;
+  private scratchBase = 0;
+
+  private constructor(readonly ex: NetworkKernel) {
+    this.f32 = new Float32Array(ex.memory.buffer);
+  }
+
+  /** null where WebAssembly SIMD cannot run (no SIMD, or a CSP that forbids compiling) */
+  static create(): NetworkMemory | null {
+    const mod = kernelModule();
+    if (mod === null) return null;
+    try {
+      return new NetworkMemory(new WebAssembly.Instance(mod, {}).exports as unknown as NetworkKernel);
+    } catch {
+      return null;
+    }
+  }
+
+  /** `floats` floats, 16-byte aligned, zeroed; returns the byte offset. Grows the memory as needed. */
+  alloc(floats: number): number {
+    const at = this.top;
+    this.top += Math.ceil(floats / 4) * 16;
+    const have = this.ex.memory.buffer.byteLength;
+    if (this.top > have) {
+      this.ex.memory.grow(Math.ceil((this.top - have) / 65536));
+      this.f32 = new Float32Array(this.ex.memory.buffer);
+    }
+    this.f32.fill(0, at / 4, this.top / 4);
+    return at;
+  }
+
+  /** Ends the permanent region (weights); scratch allocations after this are undone by resetScratch(). */
+  sealWeights(): void {
+    this.scratchBase = this.top;
+  }
+
+  resetScratch(): void {
+    this.top = this.scratchBase;
+  }
+
+  /** Copies `data` in; returns its byte offset. */
+  put(data: Float32Array): number {
+    const at = this.alloc(data.length);
+    this.f32.set(data, at / 4);
+    return at;
+  }
+
+  /** Copies W (N, K) row-major (PyTorch's Linear layout) and b (N) in, k-major. */
+  packLinear(W: Float32Array, b: Float32Array | null, N: number, K: number): PackedLinear {
+    const Np = roundUp8(N);
+    const w = this.alloc(K * Np);
+    const bo = this.alloc(Np);
+    const f = this.f32;
+    for (let n = 0; n < N; n++) {
+      for (let k = 0; k < K; k++) f[w / 4 + k * Np + n] = W[n * K + k] as number;
+      if (b) f[bo / 4 + n] = b[n] as number;
+    }
+    return { w, b: bo, N, Np, K };
+  }
+
+  /** y[m][n] = b[n] + Σ_k x[m][k]·w[k][n] for M rows; x rows xs floats apart, y rows ys (≥ Np) apart. */
+  linear(l: PackedLinear, x: number, xs: number, y: number, ys: number, M: number): void {
+    if (M > 0) this.ex.gemm(x, xs, l.w, l.b, y, ys, M, l.Np, l.K);
+  }
+
+}
