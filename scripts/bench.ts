@@ -5,7 +5,7 @@
  * thread count, CPU, and the command.
  *
  *   npm run bench -- [--model DIR] [--traces ../shared/data/hws/dev.jsonl.gz] [--n 500]
- *                    [--beam N] [--variant fp32|int8] [--lexicon lexicon.bin]
+ *                    [--beam N] [--variant fp32|int8] [--lexicon lexicon.bin] [--runtime native|ort]
  *                    [--threads N] [--node-only] [--browser-only] [--chromium /usr/bin/chromium]
  *                    [--record]        (write the figures into the model's model.json `benchmark`)
  *                    [--margin NATS]   (opt-in score-margin pruning, not in BEAM_SEARCH.md; 0 = off)
@@ -26,9 +26,10 @@ import { chromium } from 'playwright-core';
 import { DATA, REPO, defaultModelDir, fail, floorOption, parseFlags, readJsonl } from './lib/cli';
 import { nodeEngine, ortInfo } from './lib/node-engine';
 import { warmEngine } from './lib/warm-engine';
-import { JOINT_KERNEL_KEYS, PREFIX_CACHE_KEYS, benchRecord, compareVariants, prefixCacheEntriesFor, runTraces, steadyPass, summarize, variantKeys } from './bench/stats';
-import { chooseVariant } from './bench/variant-choice';
+import { JOINT_KERNEL_KEYS, PREFIX_CACHE_KEYS, benchRecord, compareVariants, prefixCacheEntriesFor, runtimeKeys, runTraces, steadyPass, summarize, variantKeys } from './bench/stats';
+import { chooseRuntime, chooseVariant } from './bench/variant-choice';
 import type { BenchRecord, BenchReport, BenchTrace, VariantManifest } from './bench/stats';
+import type { RuntimeKind } from '../src/engine/network';
 
 const USAGE = readFileSync(new URL(import.meta.url), 'utf8').split('*/')[0] ?? '';
 const a = parseFlags(
@@ -48,6 +49,7 @@ const a = parseFlags(
     floor: '',
     record: false,
     tierUp: -1,
+    runtime: '',
   },
   USAGE,
 );
@@ -56,6 +58,8 @@ if (!a.lexicon && existsSync(resolve(dir, 'lexicon.bin'))) a.lexicon = 'lexicon.
 floorOption(a.floor); // fails on a bad value before anything starts
 if (a.tierUp < -1 || !Number.isInteger(a.tierUp)) fail(`--tier-up ${a.tierUp}: a whole number of swipes, 0 = none`);
 const tierUpArg = a.tierUp < 0 ? undefined : a.tierUp;
+if (a.runtime !== '' && a.runtime !== 'native' && a.runtime !== 'ort') fail(`--runtime ${a.runtime}: native or ort (default: model.json's)`);
+const runtime = a.runtime as RuntimeKind | '';
 const manifest = JSON.parse(readFileSync(resolve(dir, 'model.json'), 'utf8')) as VariantManifest;
 
 const traces: BenchTrace[] = [];
@@ -69,9 +73,10 @@ const records: BenchRecord[] = [];
 function print(r: BenchReport): void {
   records.push(benchRecord(r));
   console.log(`\n== ${r.where}`);
-  console.log(`ORT web ${r.ort}, WASM threads ${r.threads}, CPU ${r.cpu}`);
+  console.log(`runtime ${r.runtime ?? 'ort'}; ORT web ${r.ort}, WASM threads ${r.threads}, CPU ${r.cpu}`);
   const su = r.coldStartup;
-  const split = su ? ` (files ${su.filesMs.toFixed(1)}, lexicon ${su.lexiconMs.toFixed(1)}, ORT sessions incl. its WASM start-up ${su.sessionsMs.toFixed(1)})` : '';
+  const network = r.runtime === 'native' ? 'native network (weights packed, kernel compiled)' : 'ORT sessions incl. its WASM start-up';
+  const split = su ? ` (files ${su.filesMs.toFixed(1)}, lexicon ${su.lexiconMs.toFixed(1)}, ${network} ${su.sessionsMs.toFixed(1)})` : '';
   console.log(`cold start: create engine ${r.coldCreateMs.toFixed(1)} ms${split} + first decode ${r.coldFirstDecodeMs.toFixed(1)} ms = ${(r.coldCreateMs + r.coldFirstDecodeMs).toFixed(1)} ms`);
   console.log(`engine.warmup() ${r.warmupMs.toFixed(1)} ms, engine.tierUp() ${r.tierUpMs.toFixed(1)} ms (${r.tierUpRounds} synthetic swipes; the host runs them in the background), then a first decode of another trace ${r.warmFirstDecodeMs.toFixed(1)} ms`);
   console.log(`${r.traces} traces, ${r.errors} rejected; ms         p50      p95      max`);
@@ -82,7 +87,7 @@ function print(r: BenchReport): void {
   row('features', r.timings.featuresMs);
   row('encoder', r.timings.encoderMs);
   row('search', r.timings.searchMs);
-  row('  predictor ORT', r.timings.predictorMs);
+  row(r.runtime === 'native' ? '  predictor' : '  predictor ORT', r.timings.predictorMs);
   row('  joint + JS', r.timings.searchMs.map((v, i) => v - (r.timings.predictorMs[i] as number)));
   row('total', r.timings.totalMs);
   if (r.steady) {
@@ -93,7 +98,7 @@ function print(r: BenchReport): void {
   }
   console.log('  counts per swipe');
   for (const k of ['stepCalls', 'predictorRows', 'jointRows', 'cachedPrefixes'] as const) row(k, r.timings[k]);
-  for (const [what, part, byKey] of [['encoder', 'encoder', r.variants], ['predictor', 'search', r.predictorVariants], ['prefix cache', 'search', r.prefixCache], ['joint', 'search', r.jointKernel]] as const) {
+  for (const [what, part, byKey] of [['encoder (ORT)', 'encoder', r.variants], ['predictor (ORT)', 'search', r.predictorVariants], ['prefix cache', 'search', r.prefixCache], ['joint', 'search', r.jointKernel], ['runtime', 'total', r.runtimes]] as const) {
     if (!byKey) continue;
     console.log(`${what} variants side by side (interleaved per trace), ${part} ms   p50      p95      max`);
     for (const [k, xs] of Object.entries(byKey)) {
@@ -110,7 +115,7 @@ console.log(`command: ${command}`);
 
 if (!a.browserOnly) {
   const t0 = performance.now();
-  const engine = await nodeEngine(dir, { variant: a.variant, lexicon: a.lexicon, threads: a.threads });
+  const engine = await nodeEngine(dir, { variant: a.variant, lexicon: a.lexicon, threads: a.threads, runtime });
   const t1 = performance.now();
   const opts = { ...(a.beam ? { beam: a.beam } : {}), ...(a.margin ? { scoreMargin: a.margin } : {}), ...floorOption(a.floor) };
   await engine.decode(traces[0] as BenchTrace, opts);
@@ -124,14 +129,16 @@ if (!a.browserOnly) {
   const { timings, errors } = await runTraces(traces, (t) => engine.decode(t, opts));
   await engine.release();
   const bind = (e: Awaited<ReturnType<typeof nodeEngine>>) => ({ decode: (t: BenchTrace) => e.decode(t, opts), warmup: () => warmEngine(e), release: () => e.release() });
-  const base = { lexicon: a.lexicon, threads: a.threads };
+  const base = { lexicon: a.lexicon, threads: a.threads, runtime };
   const steady = await steadyPass(async () => bind(await nodeEngine(dir, { ...base, variant: a.variant })), traces);
-  const variants = await compareVariants(variantKeys(manifest, 'encoder'), async (v) => bind(await nodeEngine(dir, { ...base, variant: v })), traces, 'encoderMs');
-  const predictorVariants = await compareVariants(variantKeys(manifest, 'predictor'), async (v) => bind(await nodeEngine(dir, { ...base, predictorVariant: v })), traces, 'searchMs');
+  // the ONNX variants are onnxruntime-web's files
+  const variants = await compareVariants(variantKeys(manifest, 'encoder'), async (v) => bind(await nodeEngine(dir, { ...base, runtime: 'ort', variant: v })), traces, 'encoderMs');
+  const predictorVariants = await compareVariants(variantKeys(manifest, 'predictor'), async (v) => bind(await nodeEngine(dir, { ...base, runtime: 'ort', predictorVariant: v })), traces, 'searchMs');
+  const runtimes = await compareVariants(runtimeKeys(manifest), async (k) => bind(await nodeEngine(dir, { ...base, runtime: k as RuntimeKind })), traces, 'totalMs');
   const prefixCache = await compareVariants(PREFIX_CACHE_KEYS, async (k) => bind(await nodeEngine(dir, { ...base, prefixCacheEntries: prefixCacheEntriesFor(k) })), traces, 'searchMs');
   const jointKernel = await compareVariants([...JOINT_KERNEL_KEYS], async (k) => bind(await nodeEngine(dir, { ...base, jointKernel: k as (typeof JOINT_KERNEL_KEYS)[number] })), traces, 'searchMs');
   const info = ortInfo();
-  print({ where: `Node ${process.version}`, ort: info.version, threads: info.threads, cpu, coldCreateMs: t1 - t0, coldStartup: engine.startup, coldFirstDecodeMs: t2 - t1, warmupMs: t3 - t2, tierUpMs: t3b - t3, tierUpRounds, warmFirstDecodeMs: t4 - t3b, traces: traces.length, timings, errors, steady, ...(variants ? { variants } : {}), ...(predictorVariants ? { predictorVariants } : {}), ...(prefixCache ? { prefixCache } : {}), ...(jointKernel ? { jointKernel } : {}) });
+  print({ where: `Node ${process.version}`, runtime: engine.runtime, ort: info.version, threads: info.threads, cpu, coldCreateMs: t1 - t0, coldStartup: engine.startup, coldFirstDecodeMs: t2 - t1, warmupMs: t3 - t2, tierUpMs: t3b - t3, tierUpRounds, warmFirstDecodeMs: t4 - t3b, traces: traces.length, timings, errors, steady, ...(variants ? { variants } : {}), ...(predictorVariants ? { predictorVariants } : {}), ...(prefixCache ? { prefixCache } : {}), ...(jointKernel ? { jointKernel } : {}), ...(runtimes ? { runtimes } : {}) });
 }
 
 if (!a.nodeOnly) {
@@ -183,7 +190,7 @@ if (!a.nodeOnly) {
   try {
     const page = await browser.newPage();
     page.on('pageerror', (e) => console.error('page error:', e.message));
-    const q = new URLSearchParams({ threads: String(a.threads), variant: a.variant, lexicon: a.lexicon, beam: String(a.beam), margin: String(a.margin), floor: a.floor, tierUp: String(a.tierUp) });
+    const q = new URLSearchParams({ runtime, threads: String(a.threads), variant: a.variant, lexicon: a.lexicon, beam: String(a.beam), margin: String(a.margin), floor: a.floor, tierUp: String(a.tierUp) });
     await page.goto(`http://127.0.0.1:${port}/?${q}`);
     await page.waitForFunction(() => (window as { __bench?: unknown }).__bench !== undefined, undefined, { timeout: 30 * 60_000, polling: 500 });
     const r = (await page.evaluate(() => (window as { __bench?: unknown }).__bench)) as BenchReport | { error: string };
@@ -203,7 +210,10 @@ if (a.record) {
   m.benchmark = { date, command, traces: traces.length, runs: records };
   const choices = (['encoder', 'predictor'] as const).map((part) => [part, chooseVariant(part, m, records, date)] as const);
   for (const [part, choice] of choices) if (choice) Object.assign(m[part] as Record<string, unknown>, choice);
+  const runtimeChoice = chooseRuntime(m, records, date);
+  if (runtimeChoice) Object.assign(m.native as Record<string, unknown>, runtimeChoice);
   writeFileSync(path, `${JSON.stringify(m, null, 1)}\n`);
   console.log(`\nrecorded in ${path} (benchmark)`);
   for (const [part, choice] of choices) if (choice) console.log(`${part}.file ${choice.file}: ${choice.defaultChoice}`);
+  if (runtimeChoice) console.log(`native.default ${runtimeChoice.default}: ${runtimeChoice.defaultChoice}`);
 }

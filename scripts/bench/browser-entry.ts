@@ -9,7 +9,8 @@ import * as ort from 'onnxruntime-web/wasm';
 import { createEngine } from '../../src/engine/engine';
 import { parseFloorMargin } from '../../src/engine/params';
 import type { JointKernel } from '../../src/engine/rnnt-model';
-import { JOINT_KERNEL_KEYS, PREFIX_CACHE_KEYS, compareVariants, steadyPass, prefixCacheEntriesFor, runTraces, variantKeys } from './stats';
+import { JOINT_KERNEL_KEYS, PREFIX_CACHE_KEYS, compareVariants, runtimeKeys, steadyPass, prefixCacheEntriesFor, runTraces, variantKeys } from './stats';
+import type { RuntimeKind } from '../../src/engine/network';
 import type { BenchReport, BenchTrace, VariantManifest } from './stats';
 import { warmEngine } from '../lib/warm-engine';
 
@@ -38,6 +39,7 @@ async function main(): Promise<void> {
   const traces = JSON.parse(new TextDecoder().decode(await get('/traces.json'))) as BenchTrace[];
   const manifest = JSON.parse(new TextDecoder().decode(await get('/model/model.json'))) as VariantManifest;
   const variant = q.get('variant') ?? '';
+  const runtime = (q.get('runtime') ?? '') as RuntimeKind | '';
   const lexicon = q.get('lexicon') ?? '';
   const beam = Number(q.get('beam') ?? '0');
   const margin = Number(q.get('margin') ?? '0');
@@ -51,6 +53,7 @@ async function main(): Promise<void> {
     loadFile: (name) => get(`/model/${name}`),
     ...(variant ? { encoderVariant: variant } : {}),
     ...(lexicon ? { lexiconFile: lexicon } : {}),
+    ...(runtime ? { runtime } : {}),
   });
   const t1 = performance.now();
   const first = traces[0] as BenchTrace;
@@ -65,16 +68,19 @@ async function main(): Promise<void> {
   const t4 = performance.now();
   const { timings, errors } = await runTraces(traces, (t) => engine.decode(t, opts));
   await engine.release();
-  const make = async (o: { encoderVariant?: string; predictorVariant?: string; prefixCacheEntries?: number; jointKernel?: JointKernel }) => {
-    const e = await createEngine({ manifest, ort, loadFile: (name) => get(`/model/${name}`), ...o, ...(lexicon ? { lexiconFile: lexicon } : {}) });
+  const make = async (o: { encoderVariant?: string; predictorVariant?: string; prefixCacheEntries?: number; jointKernel?: JointKernel; runtime?: RuntimeKind }) => {
+    const e = await createEngine({ manifest, ort, loadFile: (name) => get(`/model/${name}`), ...(runtime ? { runtime } : {}), ...o, ...(lexicon ? { lexiconFile: lexicon } : {}) });
     return { decode: (t: BenchTrace) => e.decode(t, opts), warmup: () => warmEngine(e), release: () => e.release() };
   };
   const steady = await steadyPass(() => make(variant ? { encoderVariant: variant } : {}), traces);
-  const variants = await compareVariants(variantKeys(manifest, 'encoder'), (v) => make({ encoderVariant: v }), traces, 'encoderMs');
-  const predictorVariants = await compareVariants(variantKeys(manifest, 'predictor'), (v) => make({ predictorVariant: v }), traces, 'searchMs');
+  // the ONNX variants are onnxruntime-web's files
+  const variants = await compareVariants(variantKeys(manifest, 'encoder'), (v) => make({ runtime: 'ort', encoderVariant: v }), traces, 'encoderMs');
+  const predictorVariants = await compareVariants(variantKeys(manifest, 'predictor'), (v) => make({ runtime: 'ort', predictorVariant: v }), traces, 'searchMs');
+  const runtimes = await compareVariants(runtimeKeys(manifest), (k) => make({ runtime: k as RuntimeKind }), traces, 'totalMs');
   const prefixCache = await compareVariants(PREFIX_CACHE_KEYS, (k) => make({ prefixCacheEntries: prefixCacheEntriesFor(k) }), traces, 'searchMs');
   const jointKernel = await compareVariants([...JOINT_KERNEL_KEYS], (k) => make({ jointKernel: k as JointKernel }), traces, 'searchMs');
   window.__bench = {
+    runtime: engine.runtime,
     where: `headless Chromium ${navigator.userAgent.match(/Chrome\/[\d.]+/)?.[0] ?? ''}, crossOriginIsolated=${String(crossOriginIsolated)}, ${wasmFetched()}`,
     ort: ort.env.versions.web ?? '?',
     threads: ort.env.wasm.numThreads ?? '?',
@@ -94,6 +100,7 @@ async function main(): Promise<void> {
     ...(predictorVariants ? { predictorVariants } : {}),
     ...(prefixCache ? { prefixCache } : {}),
     ...(jointKernel ? { jointKernel } : {}),
+    ...(runtimes ? { runtimes } : {}),
   };
 }
 

@@ -1,3 +1,4 @@
+import type { RuntimeKind } from '../../src/engine/network';
 import type { StartupTimings } from '../../src/engine/engine';
 
 /** Latency summary shared by the Node and browser halves of the benchmark. */
@@ -36,6 +37,8 @@ export interface BenchTimings {
 
 export interface BenchReport {
   where: string;
+  /** which runtime computed the encoder and predictor in the main and steady passes */
+  runtime?: RuntimeKind;
   ort: string;
   threads: number | string;
   cpu: string;
@@ -70,19 +73,27 @@ export interface BenchReport {
   prefixCache?: Record<string, number[]>;
   /** search ms with the joint's products in JavaScript and in WebAssembly SIMD, interleaved */
   jointKernel?: Record<string, number[]>;
+  /** total ms with the network in the engine's own WebAssembly and in onnxruntime-web (its default files), interleaved */
+  runtimes?: Record<string, number[]>;
 }
 
 /** The part of model.json the side-by-side comparisons read. */
 export interface VariantManifest {
   encoder?: { variants?: Record<string, string> };
   predictor?: { variants?: Record<string, string> };
+  native?: unknown;
+}
+
+/** The runtimes side by side: both where model.json has native weights, else none. */
+export function runtimeKeys(m: VariantManifest): RuntimeKind[] {
+  return m.native ? ['native', 'ort'] : [];
 }
 
 export function variantKeys(m: VariantManifest, part: 'encoder' | 'predictor'): string[] {
   return Object.keys(m[part]?.variants ?? {});
 }
 
-type Timed = { timings: { encoderMs: number; searchMs: number } };
+type Timed = { timings: { encoderMs: number; searchMs: number; totalMs: number } };
 type Decode = (t: BenchTrace) => Promise<Timed>;
 interface Releasable {
   decode: Decode;
@@ -95,7 +106,7 @@ interface Releasable {
  * every engine in turn, so machine load hits the variants alike; `metric` is the part the
  * variant changes (encoderMs for encoder variants, searchMs for predictor variants).
  */
-export async function runVariants(traces: BenchTrace[], engines: Record<string, Decode>, metric: 'encoderMs' | 'searchMs' = 'encoderMs'): Promise<Record<string, number[]>> {
+export async function runVariants(traces: BenchTrace[], engines: Record<string, Decode>, metric: 'encoderMs' | 'searchMs' | 'totalMs' = 'encoderMs'): Promise<Record<string, number[]>> {
   const out: Record<string, number[]> = {};
   for (const k of Object.keys(engines)) out[k] = [];
   for (const t of traces) {
@@ -115,7 +126,7 @@ export async function compareVariants<E extends Releasable>(
   keys: string[],
   make: (key: string) => Promise<E>,
   traces: BenchTrace[],
-  metric: 'encoderMs' | 'searchMs',
+  metric: 'encoderMs' | 'searchMs' | 'totalMs',
 ): Promise<Record<string, number[]> | undefined> {
   if (keys.length < 2) return undefined;
   const engines: E[] = [];
@@ -175,6 +186,8 @@ const round2 = (s: Summary): Summary => ({ p50: +s.p50.toFixed(2), p95: +s.p95.t
 /** One runtime's figures as model.json `benchmark.runs[]` keeps them (ms, rounded to 0.01). */
 export interface BenchRecord {
   where: string;
+  /** the runtime of the main pass (absent in older records: onnxruntime-web) */
+  runtime?: RuntimeKind;
   ort: string;
   threads: number | string;
   cpu: string;
@@ -188,6 +201,7 @@ export interface BenchRecord {
   jointKernelSearchMs?: Record<string, Summary>;
   encoderVariantsMs?: Record<string, Summary>;
   predictorVariantsSearchMs?: Record<string, Summary>;
+  runtimesTotalMs?: Record<string, Summary>;
 }
 
 export function benchRecord(r: BenchReport): BenchRecord {
@@ -198,8 +212,10 @@ export function benchRecord(r: BenchReport): BenchRecord {
   const pc = each(r.prefixCache);
   const jk = each(r.jointKernel);
   const pred = each(r.predictorVariants);
+  const rt = each(r.runtimes);
   return {
     where: r.where,
+    ...(r.runtime ? { runtime: r.runtime } : {}),
     ort: r.ort,
     threads: r.threads,
     cpu: r.cpu,
@@ -226,6 +242,7 @@ export function benchRecord(r: BenchReport): BenchRecord {
     ...(pred ? { predictorVariantsSearchMs: pred } : {}),
     ...(pc ? { prefixCacheSearchMs: pc } : {}),
     ...(jk ? { jointKernelSearchMs: jk } : {}),
+    ...(rt ? { runtimesTotalMs: rt } : {}),
   };
 }
 

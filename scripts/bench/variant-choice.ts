@@ -57,3 +57,25 @@ export function chooseVariant(part: ModelPart, manifest: ChoiceManifest, runs: r
   const int8 = accurate && faster;
   return { file: int8 ? v.int8 : v.fp32, defaultChoice: `${int8 ? 'int8' : 'fp32'}: ${ruleText(part)}; ${accuracy}; ${speed}` };
 }
+
+/** model.json `native`: whether the engine's own runtime is the default, with its reason. */
+export interface RuntimeChoice {
+  default: boolean;
+  defaultChoice: string;
+}
+
+const RUNTIME_RULE =
+  'the engine\'s own WebAssembly runtime (weights.bin) is the default only if it computes the fp32 ONNX ' +
+  'function (golden parity, tested) AND a swipe in it is faster end to end than in onnxruntime-web with ' +
+  'the default files, at p50 and p95 in headless Chromium (total ms side by side, npm run bench -- --record)';
+
+/** The runtime the record supports; null without native weights or a Chromium run with both side by side. */
+export function chooseRuntime(manifest: { native?: unknown }, runs: readonly BenchRecord[], date: string): RuntimeChoice | null {
+  if (!manifest.native) return null;
+  const side = runs.find((r) => r.where.includes('Chromium'))?.runtimesTotalMs;
+  const n = side?.native;
+  const o = side?.ort;
+  if (!n || !o) return null;
+  const faster = n.p50 < o.p50 && n.p95 < o.p95;
+  return { default: faster, defaultChoice: `${faster ? 'native' : 'ort'}: ${RUNTIME_RULE}; Chromium total p50 / p95 native ${ms(n)} vs ORT ${ms(o)} ms on ${date} (${faster ? 'faster' : 'not faster'})` };
+}

@@ -132,17 +132,11 @@ export class NativeNetwork implements Network {
       const bh = tensorOf(w, `lstm.bias_hh_l${l}`, [4 * P]);
       return bi.map((v, i) => v + (bh[i] as number));
     };
-    const wih0 = tensorOf(w, 'lstm.weight_ih_l0', [4 * P, E]);
-    const b0 = bias(0);
-    const table = new Float32Array(this.V * 4 * P);
-    for (let t = 0; t < this.V; t++) {
-      for (let g = 0; g < 4 * P; g++) {
-        let s = 0;
-        for (let e = 0; e < E; e++) s += (wih0[g * E + e] as number) * (embed[t * E + e] as number);
-        table[t * 4 * P + g] = s + (b0[g] as number);
-      }
-    }
-    this.table = mem.put(table);
+    // table = embed · W_ih0ᵀ + (b_ih0 + b_hh0), by the kernel (V rows)
+    const wih0 = mem.packLinear(tensorOf(w, 'lstm.weight_ih_l0', [4 * P, E]), bias(0), 4 * P, E);
+    const rows = mem.put(embed);
+    this.table = mem.alloc(this.V * wih0.Np);
+    mem.linear(wih0, rows, E, this.table, wih0.Np, this.V);
     this.lstm = [];
     for (let l = 0; l < L; l++) {
       this.lstm.push({

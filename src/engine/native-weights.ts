@@ -50,6 +50,28 @@ function halfToFloat(): Float32Array {
   return (halfTable = t);
 }
 
+const littleEndian = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1;
+
+/** `count` little-endian float32s at byte `start` (a typed-array copy where aligned: start-up time matters) */
+function float32s(bytes: Uint8Array, start: number, count: number): Float32Array {
+  if (littleEndian && (bytes.byteOffset + start) % 4 === 0) return new Float32Array(bytes.buffer, bytes.byteOffset + start, count).slice();
+  const dv = new DataView(bytes.buffer, bytes.byteOffset + start, count * 4);
+  return Float32Array.from({ length: count }, (_, i) => dv.getFloat32(4 * i, true));
+}
+
+function float16s(bytes: Uint8Array, start: number, count: number): Float32Array {
+  const table = halfToFloat();
+  const out = new Float32Array(count);
+  if (littleEndian && (bytes.byteOffset + start) % 2 === 0) {
+    const h = new Uint16Array(bytes.buffer, bytes.byteOffset + start, count);
+    for (let i = 0; i < count; i++) out[i] = table[h[i] as number] as number;
+  } else {
+    const dv = new DataView(bytes.buffer, bytes.byteOffset + start, count * 2);
+    for (let i = 0; i < count; i++) out[i] = table[dv.getUint16(2 * i, true)] as number;
+  }
+  return out;
+}
+
 const CONFIG_KEYS: readonly (keyof NetworkConfig)[] = ['d_model', 'num_layers', 'num_heads', 'ffn_dim', 'conv_kernel', 'num_features', 'pred_embed', 'pred_hidden', 'pred_layers', 'joint_dim', 'vocab_size'];
 
 export function parseWeights(bytes: Uint8Array): NetworkWeights {
@@ -63,6 +85,7 @@ export function parseWeights(bytes: Uint8Array): NetworkWeights {
   } catch (e) {
     throw new EngineError('model-corrupt', 'weights.bin: its header is not JSON', { cause: e });
   }
+  if (typeof header !== 'object' || header === null || Array.isArray(header)) throw corrupt('its header is not a JSON object');
   if (header.format !== WEIGHTS_FORMAT) throw corrupt(`format ${JSON.stringify(header.format)}`);
   const config = {} as NetworkConfig;
   for (const k of CONFIG_KEYS) {
@@ -73,7 +96,8 @@ export function parseWeights(bytes: Uint8Array): NetworkWeights {
   if (!Array.isArray(header.tensors)) throw corrupt('no tensor list');
   const base = Math.ceil((8 + n) / 16) * 16;
   const tensors = new Map<string, Tensor>();
-  for (const t of header.tensors as { name?: unknown; shape?: unknown; dtype?: unknown; offset?: unknown }[]) {
+  for (const t of header.tensors as ({ name?: unknown; shape?: unknown; dtype?: unknown; offset?: unknown } | null)[]) {
+    if (typeof t !== 'object' || t === null) throw corrupt(`bad tensor entry ${JSON.stringify(t)}`);
     const { name, shape, dtype, offset } = t;
     if (typeof name !== 'string' || !Array.isArray(shape) || !shape.every((d) => Number.isInteger(d) && d >= 0) || typeof offset !== 'number' || !Number.isInteger(offset) || offset < 0) {
       throw corrupt(`bad tensor entry ${JSON.stringify(t).slice(0, 120)}`);
@@ -83,14 +107,7 @@ export function parseWeights(bytes: Uint8Array): NetworkWeights {
     if (size === 0) throw corrupt(`${name}: dtype ${JSON.stringify(dtype)}`);
     const start = base + offset;
     if (start + count * size > bytes.length) throw corrupt(`${name} runs past the end (${bytes.length} bytes)`);
-    const data = new Float32Array(count);
-    if (size === 4) {
-      for (let i = 0; i < count; i++) data[i] = dv.getFloat32(start + 4 * i, true);
-    } else {
-      const table = halfToFloat();
-      for (let i = 0; i < count; i++) data[i] = table[dv.getUint16(start + 2 * i, true)] as number;
-    }
-    tensors.set(name, { shape: shape as number[], data });
+    tensors.set(name, { shape: shape as number[], data: size === 4 ? float32s(bytes, start, count) : float16s(bytes, start, count) });
   }
   return { config, tensors };
 }

@@ -41,6 +41,11 @@ function kernelModule(): WebAssembly.Module | null {
   return module;
 }
 
+/** Whether this context can run the network kernel (WebAssembly SIMD, a CSP that allows compiling it). */
+export function networkKernelAvailable(): boolean {
+  return NetworkMemory.create() !== null;
+}
+
 export const roundUp8 = (n: number): number => Math.ceil(n / 8) * 8;
 
 export class NetworkMemory {

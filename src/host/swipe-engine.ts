@@ -60,6 +60,7 @@ export function createSwipeEngineHandler(deps: SwipeEngineDeps): SwipeEngineHand
   let store: Promise<PersonalWordStore | null> | undefined;
   let personal: Promise<void> = Promise.resolve();
   let lexicon: Promise<LexiconTrie | null> | undefined;
+  let runtime: Engine['runtime'] | undefined;
 
   /**
    * The lexicon, for deciding whether a tapped word is unknown (and so worth learning). The
@@ -112,8 +113,9 @@ export function createSwipeEngineHandler(deps: SwipeEngineDeps): SwipeEngineHand
     })();
     loading = run;
     run.then(
-      () => {
+      (engine) => {
         state = 'ready';
+        runtime = engine.runtime;
       },
       (e: unknown) => {
         state = 'error';
@@ -190,6 +192,6 @@ export function createSwipeEngineHandler(deps: SwipeEngineDeps): SwipeEngineHand
       return ok({ word: request.word });
     },
 
-    status: () => ({ model: state, ...(detail ? { detail } : {}) }),
+    status: () => ({ model: state, ...(detail ? { detail } : {}), ...(runtime ? { runtime } : {}) }),
   };
 }

@@ -73,6 +73,8 @@ export interface EngineStatus {
   detail?: string;
   /** onnxruntime-web version the host loaded, once it has. */
   ortVersion?: string;
+  /** which runtime computes the model's encoder and predictor, once loaded: the engine's own WebAssembly or onnxruntime-web */
+  runtime?: 'native' | 'ort';
 }
 
 /** Runs the tiny fixture model (test/fixtures/tiny-model) to prove the ORT wiring end to end. */
@@ -89,6 +91,8 @@ export interface SelfTestResult {
   host: EngineHostKind;
   /** whether the engine's joint kernel (WebAssembly SIMD) can run in this host, or its JS loops would */
   jointKernel: 'wasm' | 'js';
+  /** whether the engine's own network runtime (WebAssembly SIMD, native-network.ts) can run in this host */
+  networkKernel: 'wasm' | 'unavailable';
   /** whether a message queued before the engine's yield runs before the decode goes on (cancellation works) */
   yieldLetsTasksIn: boolean;
 }

@@ -39,6 +39,8 @@ export function expectTinyModelAnswer(answer: SelfTestAnswer, host: string): voi
   expect(value.host).toBe(host);
   // the engine's joint runs in WebAssembly SIMD there: the extension's CSP allows compiling it
   expect(value.jointKernel).toBe('wasm');
+  // and so does the engine's own network runtime (the shipped model's encoder and predictor)
+  expect(value.networkKernel).toBe('wasm');
   // a newer swipe's message gets in between a decode's frames (not so with scheduler.yield in Chromium)
   expect(value.yieldLetsTasksIn).toBe(true);
   expect(value.dims).toEqual(expected.output.dims);
