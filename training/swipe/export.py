@@ -30,6 +30,12 @@ into place only when every gate passed; on any failure nothing is written):
   joint.bin           the rest of the joint (swipe-joint-v1: "SWJ1", uint32 J, D, V, then
                       float32 LE W_enc (J,D), b_enc (J), W_out (V,J), b_out (V)); the runtime
                       computes logits = W_out tanh(W_enc enc_t + b_enc + pred_proj) + b_out
+  weights.bin         (LSTM predictor only; none for a stateless one) the encoder's and the LSTM
+                      predictor's weights (with joint_pred) for the engine's own WebAssembly
+                      runtime (swipe-weights-v1, swipe/web_weights.py: "SWW1", uint32 L, a JSON
+                      header of L bytes naming each tensor's shape, dtype and offset, then the
+                      data, 16-byte aligned; float16 where that is lossless, else float32);
+                      model.json "native" (default false: the engine runs the ONNX files)
   lexicon.tsv         word<TAB>logprior (swipe/lexicon.py)
   qwerty.json         key geometry
   model.json          the manifest (docs/model-json.md), with parity and dev figures
@@ -53,7 +59,8 @@ also with predictor.onnx's pred_proj), beam.json.
 Gates (stop with a clear message, exit status 2): checkpoint loads and has the vocabulary
 of swipe/vocab.py; ONNX fp32 encoder, step and predictor, and the float64 joint of joint.bin,
 match PyTorch within --tol (max abs diff, on the valid frames, at several batch sizes and
-lengths); the android/ files: each *.android.onnx matches its source and predictor.pte /
+lengths); weights.bin read back holds every inference tensor of the state_dict exactly (and only
+those); the android/ files: each *.android.onnx matches its source and predictor.pte /
 step.pte match PyTorch within --tol; each pre-optimized graph matches its plain one within --tol, encoder.int8.pte matches its PT2E INT8 reference within
 --pte-int8-tol x max |reference| (its deviation from fp32 is recorded).
 """
@@ -81,6 +88,7 @@ from .evaluate import (NUM_FEATURES, OnnxRunner, TorchRunner, decode_traces, enc
 from .lexicon import Lexicon, train_words
 from .vocab import BLANK, TOKENS
 from .web_onnx import PREOPTIMIZED_LEVEL, preoptimize_in_place, quantize_predictor
+from .web_weights import FORMAT as NATIVE_FORMAT, read_weights, write_weights
 
 # the files onnxruntime-web loads (step.onnx is for other runtimes and stays the plain graph)
 WEB_FILES = ("encoder.onnx", "encoder.int8.onnx", "predictor.onnx", "predictor.int8.onnx")
@@ -456,6 +464,36 @@ def check_joint(model, joint_path, dim, tol) -> dict:
     return {"maxAbsDiff": worst, "batch": b}
 
 
+def check_native_weights(model, path) -> dict:
+    """weights.bin read back (web_weights.read_weights) vs the model: its header config is the
+    model's, and it holds exactly the state_dict's inference tensors (web_weights' prefixes: no
+    ctc_head, joint_enc, joint_out), each with the state_dict's shape and every value equal."""
+    from .web_weights import _CONFIG_KEYS, _PREFIXES
+
+    try:
+        config, tensors = read_weights(path)
+    except (ValueError, KeyError) as e:
+        raise ExportError(f"weights.bin does not read back: {type(e).__name__}: {e}") from e
+    want_cfg = {k: getattr(model.cfg, k) for k in _CONFIG_KEYS}
+    if config != want_cfg:
+        raise ExportError(f"weights.bin: header config {config} != the model's {want_cfg}")
+    sd = {k: v for k, v in model.state_dict().items() if k.startswith(_PREFIXES)}
+    if list(tensors) != list(sd):
+        missing, extra = sorted(set(sd) - set(tensors)), sorted(set(tensors) - set(sd))
+        raise ExportError(f"weights.bin: tensors differ from the state_dict's (missing {missing}, "
+                          f"extra {extra}, or out of order)")
+    for name, t in sd.items():
+        want = t.detach().cpu().float().numpy()
+        got = tensors[name]
+        if got.shape != want.shape:
+            raise ExportError(f"weights.bin: {name} has shape {list(got.shape)}, the model {list(want.shape)}")
+        if not np.array_equal(got, want):
+            raise ExportError(f"weights.bin: {name} differs from the model's "
+                              f"(max abs diff {float(np.max(np.abs(got - want))):.3g})")
+    log(f"  weights.bin read back: {len(sd)} tensors, every value equal to the state_dict's")
+    return {"tensors": len(sd), "exact": True}
+
+
 # --------------------------------------------------------------------------- int8
 INT8_OP_TYPES = ("Conv", "MatMul", "Gemm")
 
@@ -609,6 +647,8 @@ def golden_vectors(model_dir: Path, name: str, traces, layout, lexicon, cfg, n_b
            "step": "step.onnx", "stepSha256": sha256(model_dir / "step.onnx"),
            "predictor": "predictor.onnx", "predictorSha256": sha256(model_dir / "predictor.onnx"),
            "joint": "joint.bin", "jointSha256": sha256(model_dir / "joint.bin"),
+           **({"native": "weights.bin", "nativeSha256": sha256(model_dir / "weights.bin")}
+              if (model_dir / "weights.bin").is_file() else {}),
            "generator": "python -m swipe.export (training/swipe/export.py), onnxruntime CPU"}
     # encoder: a few fixed traces, B = 1 each
     enc_cases = []
@@ -873,6 +913,13 @@ def build(args) -> dict:
         from .evaluate import write_joint_bin
         joint_info = write_joint_bin(tmp / "joint.bin", *joint_weights(model))
         joint_par = check_joint(model, tmp / "joint.bin", dim, args.tol)
+        native_info = native_par = None
+        if getattr(cfg, "pred_type", "lstm") == "lstm":  # a stateless predictor has no weights.bin
+            log("[2c/6] encoder + LSTM predictor weights -> weights.bin (the engine's own WebAssembly runtime)")
+            native_info = write_weights(model, tmp / "weights.bin")
+            native_par = {**check_native_weights(model, tmp / "weights.bin"), "bytes": native_info["bytes"]}
+        else:
+            log("[2c/6] weights.bin skipped (stateless predictor)")
         h, _ = model.initial_state(1)
         layers, hidden = int(h.shape[0]), int(h.shape[2])
 
@@ -955,6 +1002,8 @@ def build(args) -> dict:
                                  "uint32 V; then float32 W_enc (J,D) row-major, b_enc (J), "
                                  "W_out (V,J) row-major, b_out (V)"),
                       "computes": "logits = W_out tanh(W_enc enc_t + b_enc + pred_proj) + b_out (float64)"},
+            **({"native": {"file": "weights.bin", "format": NATIVE_FORMAT, "default": False}}
+               if native_info is not None else {}),
             "lexicon": {"file": "lexicon.tsv", "format": "word<TAB>logprior (ln(count/total), 17 significant digits)",
                         "size": len(lexicon), "source": lexicon.source},
             "layout": "qwerty.json",
@@ -981,7 +1030,9 @@ def build(args) -> dict:
             "checkpoint": args.checkpoint_label or str(args.checkpoint),
             "checkpointMeta": _scalar_meta(meta), "opset": OPSET, "exporter": {"encoder": exporter, "step": step_exporter, "predictor": pred_exporter},
             "parity": {"encoderFp32": enc_par, "stepFp32": step_par, "predictorFp32": pred_par,
-                       "jointFloat64": joint_par, "tolerance": args.tol},
+                       "jointFloat64": joint_par,
+                       **({"nativeWeights": native_par} if native_par is not None else {}),
+                       "tolerance": args.tol},
             "int8": int8, "predictorInt8": pred_int8, "preOptimized": web_opt, "android": android, "sizes": sizes, "seconds": round(time.time() - t0, 1),
             "torch": torch.__version__, "onnxruntime": __import__("onnxruntime").__version__,
         }

@@ -72,18 +72,27 @@ def read_weights(path) -> tuple[dict, dict[str, np.ndarray]]:
     if raw[:4] != MAGIC or len(raw) < 8:
         raise ValueError(f"{path}: not a {FORMAT} file")
     (n,) = struct.unpack("<I", raw[4:8])
-    header = json.loads(raw[8:8 + n].decode())
-    if header.get("format") != FORMAT:
-        raise ValueError(f"{path}: format {header.get('format')!r}")
+    try:
+        header = json.loads(raw[8:8 + n].decode())
+    except (UnicodeDecodeError, json.JSONDecodeError) as e:
+        raise ValueError(f"{path}: its header is not JSON") from e
+    if not isinstance(header, dict) or header.get("format") != FORMAT:
+        raise ValueError(f"{path}: not a {FORMAT} header")
     base = _align(8 + n)
     out = {}
-    for t in header["tensors"]:
-        count = int(np.prod(t["shape"])) if t["shape"] else 1
-        dtype = {"float16": "<f2", "float32": "<f4"}[t["dtype"]]
-        start = base + t["offset"]
+    for t in header.get("tensors") or []:
+        try:
+            name, shape, offset = t["name"], [int(d) for d in t["shape"]], int(t["offset"])
+            dtype = {"float16": "<f2", "float32": "<f4"}[t["dtype"]]
+        except (TypeError, KeyError, ValueError) as e:
+            raise ValueError(f"{path}: bad tensor entry {t!r:.120}") from e
+        count = int(np.prod(shape)) if shape else 1
+        start = base + offset
         if start + np.dtype(dtype).itemsize * count > len(raw):
-            raise ValueError(f"{path}: {t['name']} runs past the end")
-        out[t["name"]] = np.frombuffer(raw, dtype, count, start).astype(np.float32).reshape(t["shape"])
+            raise ValueError(f"{path}: {name} runs past the end")
+        out[name] = np.frombuffer(raw, dtype, count, start).astype(np.float32).reshape(shape)
+    if not isinstance(header.get("config"), dict):
+        raise ValueError(f"{path}: no config in the header")
     return header["config"], out
 
 

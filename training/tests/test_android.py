@@ -26,7 +26,7 @@ pytest.importorskip("executorch")
 TINY1 = dict(d_model=32, num_layers=1, num_heads=2, ffn_dim=32, conv_kernel=5, pred_embed=8,
              pred_hidden=16, joint_dim=16, ctc_weight=0.0, dropout=0.0)
 ROOT = ["encoder.int8.onnx", "encoder.onnx", "joint.bin", "lexicon.tsv", "model.json",
-        "predictor.int8.onnx", "predictor.onnx", "qwerty.json", "step.onnx"]
+        "predictor.int8.onnx", "predictor.onnx", "qwerty.json", "step.onnx", "weights.bin"]
 ANDROID = ["encoder.android.onnx", "encoder.int8.android.onnx", "encoder.int8.pte",
            "predictor.android.onnx", "predictor.pte", "step.android.onnx", "step.pte"]
 INT8_ABS_TOL = 0.5

@@ -47,7 +47,7 @@ def test_files_and_manifest(exported):
     # the browser's files; without --skip-android there is also an android/ folder (its
     # listing: test_android.py::test_files_and_manifest)
     assert names == ["encoder.int8.onnx", "encoder.onnx", "joint.bin", "lexicon.tsv", "model.json",
-                     "predictor.int8.onnx", "predictor.onnx", "qwerty.json", "step.onnx"]
+                     "predictor.int8.onnx", "predictor.onnx", "qwerty.json", "step.onnx", "weights.bin"]
     m = json.loads((out / "model.json").read_text())
     assert m["export"]["android"] is None
     assert m["formatVersion"] == 1 and m["name"] == "tiny" and m["vocab"] == TOKENS
@@ -85,6 +85,36 @@ def test_files_and_manifest(exported):
     g = json.loads((d / "golden" / "beam.json").read_text())
     assert g["cases"] and all(set(c["words"]) <= {"the", "they", "of", "house", "a", "dynegy"}
                               for c in g["cases"])
+
+
+def test_native_weights_written_checked_and_in_the_manifest(exported):
+    """weights.bin (the engine's own WebAssembly runtime): every inference tensor of the checkpoint
+    exactly, model.json "native" right after "joint" (off by default), its parity record, size and
+    the golden vectors' sha256."""
+    import hashlib
+
+    from swipe.model import load_checkpoint
+    from swipe.web_weights import read_weights
+
+    d, ck, out = exported
+    m = json.loads((out / "model.json").read_text())
+    assert m["native"] == {"file": "weights.bin", "format": "swipe-weights-v1", "default": False}
+    keys = list(m)
+    assert keys.index("native") == keys.index("joint") + 1
+    model, cfg, _ = load_checkpoint(ck)
+    config, tensors = read_weights(out / "weights.bin")
+    assert config["d_model"] == 32 and config["pred_hidden"] == 16 and config["vocab_size"] == 28
+    sd = {k: v for k, v in model.state_dict().items()
+          if not k.startswith(("ctc_head.", "joint_enc.", "joint_out."))}
+    assert list(tensors) == list(sd)
+    for k, v in sd.items():
+        assert np.array_equal(tensors[k], v.numpy()), k
+    assert m["export"]["parity"]["nativeWeights"]["exact"] is True
+    assert m["export"]["parity"]["nativeWeights"]["tensors"] == len(sd)
+    assert m["export"]["sizes"]["weights.bin"] == (out / "weights.bin").stat().st_size
+    g = json.loads((d / "golden" / "encoder.json").read_text())
+    assert g["native"] == "weights.bin"
+    assert g["nativeSha256"] == hashlib.sha256((out / "weights.bin").read_bytes()).hexdigest()
 
 
 def test_onnx_dynamic_batch_and_time_matches_torch(exported):
