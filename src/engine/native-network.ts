@@ -13,7 +13,7 @@ import type { Features } from './features';
 import { NetworkMemory, roundUp8 } from './network-kernel';
 import type { PackedLinear } from './network-kernel';
 import type { ModelManifest } from './manifest';
-import { parseWeights, tensorOf } from './native-weights';
+import { parseWeights, storedTensorOf, tensorOf } from './native-weights';
 import type { NetworkConfig, NetworkWeights } from './native-weights';
 import type { Encoded, Network, Prediction } from './network';
 
@@ -95,8 +95,8 @@ export class NativeNetwork implements Network {
     this.V = c.vocab_size;
     const E = c.pred_embed;
     const K = (this.K = c.conv_kernel);
-    const lin = (name: string, N: number, Kin: number): PackedLinear => mem.packLinear(tensorOf(w, `${name}.weight`, [N, Kin]), tensorOf(w, `${name}.bias`, [N]), N, Kin);
-    const conv1x1 = (name: string, N: number, C: number): PackedLinear => mem.packLinear(tensorOf(w, `${name}.weight`, [N, C, 1]), tensorOf(w, `${name}.bias`, [N]), N, C);
+    const lin = (name: string, N: number, Kin: number): PackedLinear => mem.packLinear(storedTensorOf(w, `${name}.weight`, [N, Kin]), tensorOf(w, `${name}.bias`, [N]), N, Kin);
+    const conv1x1 = (name: string, N: number, C: number): PackedLinear => mem.packLinear(storedTensorOf(w, `${name}.weight`, [N, C, 1]), tensorOf(w, `${name}.bias`, [N]), N, C);
     const norm = (name: string): Norm => ({ g: mem.put(tensorOf(w, `${name}.weight`, [D])), b: mem.put(tensorOf(w, `${name}.bias`, [D])) });
     const taps = (name: string): number => {
       const dw = tensorOf(w, name, [D, 1, K]);
@@ -133,15 +133,15 @@ export class NativeNetwork implements Network {
       return bi.map((v, i) => v + (bh[i] as number));
     };
     // table = embed · W_ih0ᵀ + (b_ih0 + b_hh0), by the kernel (V rows)
-    const wih0 = mem.packLinear(tensorOf(w, 'lstm.weight_ih_l0', [4 * P, E]), bias(0), 4 * P, E);
+    const wih0 = mem.packLinear(storedTensorOf(w, 'lstm.weight_ih_l0', [4 * P, E]), bias(0), 4 * P, E);
     const rows = mem.put(embed);
     this.table = mem.alloc(this.V * wih0.Np);
     mem.linear(wih0, rows, E, this.table, wih0.Np, this.V);
     this.lstm = [];
     for (let l = 0; l < L; l++) {
       this.lstm.push({
-        ih: l === 0 ? null : mem.packLinear(tensorOf(w, `lstm.weight_ih_l${l}`, [4 * P, P]), bias(l), 4 * P, P),
-        hh: mem.packLinear(tensorOf(w, `lstm.weight_hh_l${l}`, [4 * P, P]), null, 4 * P, P),
+        ih: l === 0 ? null : mem.packLinear(storedTensorOf(w, `lstm.weight_ih_l${l}`, [4 * P, P]), bias(l), 4 * P, P),
+        hh: mem.packLinear(storedTensorOf(w, `lstm.weight_hh_l${l}`, [4 * P, P]), null, 4 * P, P),
       });
     }
     this.jointPred = lin('joint_pred', this.J, P);

@@ -23,7 +23,25 @@ export interface NetworkConfig {
 
 export interface Tensor {
   shape: number[];
-  data: Float32Array;
+  dtype: 'float16' | 'float32';
+  /** the stored values, little-endian: a view into the file's bytes (the kernel widens them itself) */
+  raw: Uint8Array;
+  /** the values as float32, widened on first use */
+  readonly data: Float32Array;
+}
+
+class StoredTensor implements Tensor {
+  private values: Float32Array | undefined;
+  constructor(
+    readonly shape: number[],
+    readonly dtype: 'float16' | 'float32',
+    readonly raw: Uint8Array,
+  ) {}
+
+  get data(): Float32Array {
+    const n = this.raw.length / (this.dtype === 'float16' ? 2 : 4);
+    return (this.values ??= this.dtype === 'float32' ? float32s(this.raw, 0, n) : float16s(this.raw, 0, n));
+  }
 }
 
 export interface NetworkWeights {
@@ -107,15 +125,20 @@ export function parseWeights(bytes: Uint8Array): NetworkWeights {
     if (size === 0) throw corrupt(`${name}: dtype ${JSON.stringify(dtype)}`);
     const start = base + offset;
     if (start + count * size > bytes.length) throw corrupt(`${name} runs past the end (${bytes.length} bytes)`);
-    tensors.set(name, { shape: shape as number[], data: size === 4 ? float32s(bytes, start, count) : float16s(bytes, start, count) });
+    tensors.set(name, new StoredTensor(shape as number[], size === 4 ? 'float32' : 'float16', bytes.subarray(start, start + count * size)));
   }
   return { config, tensors };
 }
 
 /** The tensor `name` with exactly `shape`, or a model-corrupt error naming what differs. */
-export function tensorOf(w: NetworkWeights, name: string, shape: readonly number[]): Float32Array {
+export function storedTensorOf(w: NetworkWeights, name: string, shape: readonly number[]): Tensor {
   const t = w.tensors.get(name);
   if (t === undefined) throw corrupt(`no tensor ${name}`);
   if (t.shape.length !== shape.length || t.shape.some((d, i) => d !== shape[i])) throw corrupt(`${name} has shape [${t.shape.join(', ')}], expected [${shape.join(', ')}]`);
-  return t.data;
+  return t;
+}
+
+/** storedTensorOf's values as float32 */
+export function tensorOf(w: NetworkWeights, name: string, shape: readonly number[]): Float32Array {
+  return storedTensorOf(w, name, shape).data;
 }

@@ -17,6 +17,14 @@ export interface NetworkKernel {
   dwconv(src: number, dst: number, T: number, D: number, w: number, b: number, K: number): void;
   softmax(s: number, rows: number, n: number, stride: number, scale: number): void;
   lstm_cell(gates: number, tab: number, c: number, h1: number, c1: number, P: number): void;
+  f16_to_f32(src: number, dst: number, n: number): void;
+  transpose(src: number, dst: number, N: number, K: number, Np: number): void;
+}
+
+/** A weight as weights.bin stores it (native-weights.ts Tensor): the kernel widens and transposes it. */
+export interface StoredWeight {
+  dtype: 'float16' | 'float32';
+  raw: Uint8Array;
 }
 
 /** A linear layer in the kernel's memory: w (K, Np) k-major, b (Np); Np = N rounded up to 8 (zero columns). */
@@ -52,6 +60,8 @@ export class NetworkMemory {
   /** float32 view of the whole memory; renewed when the memory grows (read it after alloc) */
   f32: Float32Array;
   private top = 0;
+  /** the highest `top` so far */
+  private highWater = 0;
   private scratchBase = 0;
 
   private constructor(readonly ex: NetworkKernel) {
@@ -75,10 +85,13 @@ export class NetworkMemory {
     this.top += Math.ceil(floats / 4) * 16;
     const have = this.ex.memory.buffer.byteLength;
     if (this.top > have) {
-      this.ex.memory.grow(Math.ceil((this.top - have) / 65536));
+      // at least doubling: each grow may copy the whole memory, and the weights come in ~200 pieces
+      this.ex.memory.grow(Math.ceil(Math.max(this.top - have, have) / 65536));
       this.f32 = new Float32Array(this.ex.memory.buffer);
     }
-    this.f32.fill(0, at / 4, this.top / 4);
+    // memory above everything ever allocated is still the zeros grow() gave it
+    if (at < this.highWater) this.f32.fill(0, at / 4, Math.min(this.top, this.highWater) / 4);
+    this.highWater = Math.max(this.highWater, this.top);
     return at;
   }
 
@@ -98,16 +111,30 @@ export class NetworkMemory {
     return at;
   }
 
-  /** Copies W (N, K) row-major (PyTorch's Linear layout) and b (N) in, k-major. */
-  packLinear(W: Float32Array, b: Float32Array | null, N: number, K: number): PackedLinear {
+  /**
+   * Copies W (N, K) row-major (PyTorch's Linear layout: float32 values, or a weights.bin tensor,
+   * widened from float16 by the kernel) and b (N) in, k-major. The transposing and widening run in
+   * WebAssembly: in JavaScript they were most of a cold start's 70-100 ms of packing in Chromium.
+   */
+  packLinear(W: Float32Array | StoredWeight, b: Float32Array | null, N: number, K: number): PackedLinear {
     const Np = roundUp8(N);
     const w = this.alloc(K * Np);
     const bo = this.alloc(Np);
-    const f = this.f32;
-    for (let n = 0; n < N; n++) {
-      for (let k = 0; k < K; k++) f[w / 4 + k * Np + n] = W[n * K + k] as number;
-      if (b) f[bo / 4 + n] = b[n] as number;
+    if (b) this.f32.set(b.subarray(0, N), bo / 4);
+    // W goes through a temporary region above, given back after
+    const top = this.top;
+    const src = this.alloc(N * K);
+    if (W instanceof Float32Array) {
+      this.f32.set(W.subarray(0, N * K), src / 4);
+    } else if (W.dtype === 'float32') {
+      new Uint8Array(this.ex.memory.buffer).set(W.raw.subarray(0, N * K * 4), src);
+    } else {
+      const half = this.alloc((N * K) / 2 + 1);
+      new Uint8Array(this.ex.memory.buffer).set(W.raw.subarray(0, N * K * 2), half);
+      this.ex.f16_to_f32(half, src, N * K);
     }
+    this.ex.transpose(src, w, N, K, Np);
+    this.top = top;
     return { w, b: bo, N, Np, K };
   }
 

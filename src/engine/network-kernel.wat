@@ -344,4 +344,49 @@
       (v128.store (i32.add (local.get $h1) (local.get $i)) (f32x4.mul (local.get $og) (call $tanh4 (local.get $cn))))
       (local.set $i (i32.add (local.get $i) (i32.const 16)))
       (br $next))))
+
+  ;; n float16 values (little-endian bits) at src -> float32 at dst, exactly (subnormals, ±0, ±inf, NaN)
+  (func (export "f16_to_f32") (param $src i32) (param $dst i32) (param $n i32)
+    (local $end i32) (local $h i32) (local $e i32) (local $m i32) (local $sign i32) (local $f f32)
+    (local.set $end (i32.add (local.get $src) (i32.shl (local.get $n) (i32.const 1))))
+    (block $done (loop $next
+      (br_if $done (i32.ge_u (local.get $src) (local.get $end)))
+      (local.set $h (i32.load16_u (local.get $src)))
+      (local.set $sign (i32.shl (i32.and (local.get $h) (i32.const 0x8000)) (i32.const 16)))
+      (local.set $e (i32.and (i32.shr_u (local.get $h) (i32.const 10)) (i32.const 0x1f)))
+      (local.set $m (i32.and (local.get $h) (i32.const 0x3ff)))
+      (if (i32.eqz (local.get $e))
+        (then
+          ;; zero or subnormal: m · 2^-24, exact in float32
+          (local.set $f (f32.mul (f32.convert_i32_u (local.get $m)) (f32.const 0x1p-24)))
+          (f32.store (local.get $dst) (f32.reinterpret_i32 (i32.or (i32.reinterpret_f32 (local.get $f)) (local.get $sign)))))
+        (else
+          (if (i32.eq (local.get $e) (i32.const 31))
+            (then (i32.store (local.get $dst)
+              (i32.or (i32.or (local.get $sign) (i32.const 0x7f800000)) (i32.shl (local.get $m) (i32.const 13)))))
+            (else (i32.store (local.get $dst)
+              (i32.or (i32.or (local.get $sign) (i32.shl (i32.add (local.get $e) (i32.const 112)) (i32.const 23)))
+                (i32.shl (local.get $m) (i32.const 13))))))))
+      (local.set $src (i32.add (local.get $src) (i32.const 2)))
+      (local.set $dst (i32.add (local.get $dst) (i32.const 4)))
+      (br $next))))
+
+  ;; dst[k·Np + n] = src[n·K + k] for n < N, k < K: a PyTorch (N, K) weight into gemm's k-major layout
+  (func (export "transpose") (param $src i32) (param $dst i32) (param $N i32) (param $K i32) (param $Np i32)
+    (local $n i32) (local $k i32) (local $s i32) (local $d i32) (local $rb i32)
+    (local.set $rb (i32.shl (local.get $Np) (i32.const 2)))
+    (block $ndone (loop $nnext
+      (br_if $ndone (i32.ge_u (local.get $n) (local.get $N)))
+      (local.set $s (i32.add (local.get $src) (i32.shl (i32.mul (local.get $n) (local.get $K)) (i32.const 2))))
+      (local.set $d (i32.add (local.get $dst) (i32.shl (local.get $n) (i32.const 2))))
+      (local.set $k (i32.const 0))
+      (block $kdone (loop $knext
+        (br_if $kdone (i32.ge_u (local.get $k) (local.get $K)))
+        (f32.store (local.get $d) (f32.load (local.get $s)))
+        (local.set $s (i32.add (local.get $s) (i32.const 4)))
+        (local.set $d (i32.add (local.get $d) (local.get $rb)))
+        (local.set $k (i32.add (local.get $k) (i32.const 1)))
+        (br $knext)))
+      (local.set $n (i32.add (local.get $n) (i32.const 1)))
+      (br $nnext))))
 )

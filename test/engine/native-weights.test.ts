@@ -99,8 +99,9 @@ describe('weights.bin (native-weights.ts)', () => {
       const w = parseWeights(weightsBin(simple(), {}, pad));
       expect(w.config).toEqual(CONFIG);
       expect([...w.tensors.keys()]).toEqual(['a.weight', 'a.bias']);
-      expect(w.tensors.get('a.weight')).toEqual({ shape: [2, 3], data: Float32Array.from([1, 2, 3, -1, 0, 0.5]) });
-      expect(w.tensors.get('a.bias')).toEqual({ shape: [2], data: Float32Array.from([0.1, -2.5]) });
+      const [a, b] = [w.tensors.get('a.weight')!, w.tensors.get('a.bias')!];
+      expect([a.shape, a.dtype, a.data]).toEqual([[2, 3], 'float16', Float32Array.from([1, 2, 3, -1, 0, 0.5])]);
+      expect([b.shape, b.dtype, b.data]).toEqual([[2], 'float32', Float32Array.from([0.1, -2.5])]);
     }
   });
 

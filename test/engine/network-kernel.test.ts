@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { assembleKernel, kernelModuleSource, KERNELS } from '../../scripts/lib/assemble-kernel';
 import { NetworkMemory, roundUp8 } from '@/src/engine/network-kernel';
+import { parseWeights } from '@/src/engine/native-weights';
 
 /** Deterministic uniform values in [-1, 1). */
 function lcg(seed: number): () => number {
@@ -399,6 +400,54 @@ describe('WebAssembly network kernel (network-kernel.wat)', () => {
       expectClose('c saturated', cGot, [1.5, -2, -1, 4], () => 1e-6);
       expectClose('h saturated', hGot, [Math.tanh(1.5), Math.tanh(-2), Math.tanh(-1), 0], () => 2e-6);
     });
+  });
+
+  it('should widen every float16 bit pattern exactly as the weights parser does', () => {
+    const mem = memory();
+    const src = mem.alloc(65536 / 2);
+    const dst = mem.alloc(65536);
+    const bits = Uint16Array.from({ length: 65536 }, (_, i) => i);
+    new Uint8Array(mem.ex.memory.buffer).set(new Uint8Array(bits.buffer), src);
+    mem.ex.f16_to_f32(src, dst, 65536);
+    // the parser's table, through a one-tensor weights.bin
+    const header = new TextEncoder().encode(JSON.stringify({ format: 'swipe-weights-v1', config: { d_model: 8, num_layers: 1, num_heads: 1, ffn_dim: 8, conv_kernel: 3, num_features: 35, pred_embed: 4, pred_hidden: 4, pred_layers: 1, joint_dim: 8, vocab_size: 28 }, tensors: [{ name: 'all', shape: [65536], dtype: 'float16', offset: 0 }] }));
+    const base = Math.ceil((8 + header.length) / 16) * 16;
+    const file = new Uint8Array(base + 2 * 65536);
+    file.set([0x53, 0x57, 0x57, 0x31]);
+    new DataView(file.buffer).setUint32(4, header.length, true);
+    file.set(header, 8);
+    file.set(new Uint8Array(bits.buffer), base);
+    const want = parseWeights(file).tensors.get('all')!.data;
+    const got = mem.f32.subarray(dst / 4, dst / 4 + 65536);
+    const off: number[] = [];
+    for (let i = 0; i < 65536; i++) if (!Object.is(got[i], want[i])) off.push(i);
+    expect(off.slice(0, 5)).toEqual([]);
+    expect([got[0x0001], got[0x8000], got[0x7c00], got[0x7bff]]).toEqual([2 ** -24, -0, Infinity, 65504]);
+  });
+
+  it('should pack a stored float16 or float32 weight exactly as its float32 values', () => {
+    const r = lcg(11);
+    const [N, K] = [13, 7];
+    const W = Float32Array.from({ length: N * K }, () => Math.fround(r()));
+    const half = Float32Array.from(W, (v) => Math.round(v * 1024) / 1024); // float16-exact values
+    const toHalf = (v: number): number => {
+      // |v| < 1 with 10 fraction bits: normal float16
+      if (v === 0) return Object.is(v, -0) ? 0x8000 : 0;
+      const sign = v < 0 ? 0x8000 : 0;
+      const e = Math.floor(Math.log2(Math.abs(v)));
+      const m = Math.round((Math.abs(v) / 2 ** e - 1) * 1024);
+      return sign | ((e + 15) << 10) | m;
+    };
+    const mem = memory();
+    const b = randoms(r, N);
+    const plain = mem.packLinear(half, b, N, K);
+    const f16 = mem.packLinear({ dtype: 'float16', raw: new Uint8Array(Uint16Array.from(half, toHalf).buffer) }, b, N, K);
+    const f32 = mem.packLinear({ dtype: 'float32', raw: new Uint8Array(half.slice().buffer) }, b, N, K);
+    const size = K * plain.Np + plain.Np;
+    expect(read(mem, f16.w, size)).toEqual(read(mem, plain.w, size));
+    expect(read(mem, f32.w, size)).toEqual(read(mem, plain.w, size));
+    // k-major: w[k·Np + n] = W[n][k]
+    expect(read(mem, plain.w + 4 * (3 * plain.Np + 5), 1)).toEqual([half[5 * K + 3]]);
   });
 
   it('should keep the packed weights when allocating past the initial 64 KiB renews f32', () => {
