@@ -118,11 +118,15 @@ export type TryDecodeResult = ({ ok: true } & DecodeResult) | { ok: false; code:
 
 /** Where engine creation went (the first part of a cold start; the first decode is the rest). */
 export interface StartupTimings {
-  /** every file through loadFile (in parallel) */
+  /** every file through loadFile (in parallel; the network's own overlap the rest, see sessionsMs) */
   filesMs: number;
   /** lexicon.bin parsed, or the trie built from lexicon.tsv */
   lexiconMs: number;
-  /** the network made ready: both ORT sessions (in parallel; the first session in a process also starts ORT's WASM), or the native runtime's weights packed */
+  /**
+   * the network made ready once its files were in: both ORT sessions (in parallel; the first in a
+   * process also starts ORT's WASM), or the native runtime's weights packed. It runs while the
+   * other files still load, so the three parts may add up to more than the whole.
+   */
   sessionsMs: number;
 }
 
@@ -240,15 +244,37 @@ export async function createEngine(cfg: EngineConfig): Promise<Engine> {
   if (runtime === 'ort' && !cfg.ort) throw new EngineError('bad-options', 'runtime ort: no onnxruntime module given');
   const lexFile = cfg.lexiconFile ?? manifest.lexicon.file;
   const s0 = performance.now();
-  const [netBytes, jointBytes, lexBytes, layoutBytes] = await Promise.all([
-    runtime === 'native' ? Promise.all([load(cfg, (manifest.native as NativeSpec).file)]) : Promise.all([load(cfg, encFile), load(cfg, predFile)]),
-    load(cfg, manifest.joint.file),
-    load(cfg, lexFile),
-    load(cfg, manifest.layout),
-  ]);
+  // The network is made as soon as its own files are in (native: ~40 ms of packing weights), while
+  // the lexicon and the rest still load: a cold start's largest parts overlap.
+  let networkFilesAt = s0;
+  let networkMs = 0;
+  const makeNetwork = async (): Promise<Network> => {
+    if (runtime === 'native') {
+      const bytes = await load(cfg, (manifest.native as NativeSpec).file);
+      networkFilesAt = performance.now();
+      const native = NativeNetwork.create(bytes, manifest);
+      networkMs = performance.now() - networkFilesAt;
+      if (native) return native;
+    }
+    // the 'ort' runtime, or the native one where WebAssembly SIMD cannot run
+    if (!cfg.ort) throw new EngineError('model-corrupt', 'the native runtime needs WebAssembly SIMD, and no onnxruntime module was given');
+    const [encBytes, predBytes] = await Promise.all([load(cfg, encFile), load(cfg, predFile)]);
+    networkFilesAt = performance.now();
+    const ortNetwork = await OrtNetwork.create(cfg.ort, manifest, encBytes, predBytes, cfg.sessionOptions);
+    networkMs = performance.now() - networkFilesAt;
+    return ortNetwork;
+  };
+  const networkReady = makeNetwork();
+  let jointBytes: Uint8Array, lexBytes: Uint8Array, layoutBytes: Uint8Array;
+  try {
+    [jointBytes, lexBytes, layoutBytes] = await Promise.all([load(cfg, manifest.joint.file), load(cfg, lexFile), load(cfg, manifest.layout)]);
+  } catch (e) {
+    networkReady.then((n) => n.release(), () => undefined);
+    throw e;
+  }
   const s1 = performance.now();
   const lexicon = await loadLexicon(cfg, lexFile, lexBytes, manifest.vocab);
-  const s2 = performance.now();
+  const lexiconMs = performance.now() - s1;
   let layoutRaw: unknown;
   try {
     layoutRaw = JSON.parse(new TextDecoder().decode(layoutBytes));
@@ -265,16 +291,9 @@ export async function createEngine(cfg: EngineConfig): Promise<Engine> {
   }
   for (const [name, l] of Object.entries(cfg.layouts ?? {})) layouts.set(name, layoutConstants(validateLayout(l)));
 
-  const s3 = performance.now();
-  let network: Network | null = runtime === 'native' ? NativeNetwork.create(netBytes[0] as Uint8Array, manifest) : null;
-  if (network === null) {
-    // the 'ort' runtime, or the native one where WebAssembly SIMD cannot run
-    if (!cfg.ort) throw new EngineError('model-corrupt', 'the native runtime needs WebAssembly SIMD, and no onnxruntime module was given');
-    const [encBytes, predBytes] = runtime === 'ort' ? netBytes : await Promise.all([load(cfg, encFile), load(cfg, predFile)]);
-    network = await OrtNetwork.create(cfg.ort, manifest, encBytes as Uint8Array, predBytes as Uint8Array, cfg.sessionOptions);
-  }
+  const network = await networkReady;
   const model = new RnntModel(network, manifest, jointBytes, cfg.jointKernel);
-  const startup: StartupTimings = { filesMs: s1 - s0, lexiconMs: s2 - s1, sessionsMs: performance.now() - s3 };
+  const startup: StartupTimings = { filesMs: Math.max(s1, networkFilesAt) - s0, lexiconMs, sessionsMs: networkMs };
   const personalParams = cfg.personalParams ?? DEFAULT_PERSONAL;
   let trie: TokenTrie = lexicon;
   const setPersonalWords = (words: readonly PersonalWord[]): void => {

@@ -26,14 +26,18 @@ export interface ModelChoice {
 }
 
 /**
- * What the engine host reads from a model folder: model.json, the default encoder, the
- * predictor, the joint, the layout and one lexicon. The rest of an export (the other encoder
- * variant, step.onnx for other runtimes, lexicon.tsv beside lexicon.bin, android/) stays out of
- * the package: it would only make the download bigger.
+ * What the engine host reads from a model folder: model.json, the network (weights.bin when the
+ * engine's own runtime is the model's default, else the default encoder and predictor ONNX
+ * files), the joint, the layout and one lexicon. The rest of an export (the other variants,
+ * step.onnx for other runtimes, lexicon.tsv beside lexicon.bin, android/) stays out of the
+ * package: it would only make the download bigger. The ONNX files are not needed beside
+ * weights.bin: the native runtime needs WebAssembly SIMD, which every browser the extension
+ * supports has (Chrome 109+ for the offscreen API, Firefox 128+).
  */
 export function runtimeFiles(manifestJson: unknown, lexiconFile: string | undefined): string[] {
   const m = parseManifest(manifestJson);
-  return [...new Set(['model.json', m.encoder.file, m.predictor.file, m.joint.file, m.layout, lexiconFile ?? m.lexicon.file])];
+  const network = m.native?.default ? [m.native.file] : [m.encoder.file, m.predictor.file];
+  return [...new Set(['model.json', ...network, m.joint.file, m.layout, lexiconFile ?? m.lexicon.file])];
 }
 
 export function chooseModel(root = resolve(MODELS_DIR), env: NodeJS.ProcessEnv = process.env): ModelChoice {

@@ -1,4 +1,4 @@
-import { describe, expect, it, beforeAll } from 'vitest';
+import { describe, expect, it, beforeAll, vi } from 'vitest';
 import { existsSync, readFileSync } from 'node:fs';
 import * as ort from 'onnxruntime-web';
 import { createEngine } from '../../src/engine/engine';
@@ -194,15 +194,38 @@ describe.skipIf(!dir)('engine on the exported model (golden parity)', () => {
   it('should report missing and corrupt files with typed errors', async () => {
     const manifest = JSON.parse(readFileSync(`${dir}model.json`, 'utf8'));
     const files = fileLoader(dir as string);
-    expect(await errorCodeOf(createEngine({ manifest, ort, loadFile: async (n) => (n === manifest.predictor.file ? Promise.reject(new Error('ENOENT')) : files(n)) }))).toBe('model-missing');
+    expect(await errorCodeOf(createEngine({ manifest, ort, runtime: 'ort', loadFile: async (n) => (n === manifest.predictor.file ? Promise.reject(new Error('ENOENT')) : files(n)) }))).toBe('model-missing');
+    expect(await errorCodeOf(createEngine({ manifest, ort, runtime: 'native', loadFile: async (n) => (n === manifest.native.file ? Promise.reject(new Error('ENOENT')) : files(n)) }))).toBe('model-missing');
+    expect(await errorCodeOf(createEngine({ manifest, ort, runtime: 'native', loadFile: async (n) => (n === manifest.native.file ? (await files(n)).subarray(0, 1000) : files(n)) }))).toBe('model-corrupt');
+    expect(await errorCodeOf(createEngine({ manifest: { ...manifest, native: undefined }, ort, runtime: 'native', loadFile: files }))).toBe('model-missing');
+    expect(await errorCodeOf(createEngine({ manifest, runtime: 'ort', loadFile: files }))).toBe('bad-options');
     expect(await errorCodeOf(createEngine({ manifest, ort, loadFile: async (n) => (n === manifest.joint.file ? (await files(n)).subarray(0, 100) : files(n)) }))).toBe('model-corrupt');
     expect(await errorCodeOf(createEngine({ manifest: { ...manifest, joint: { ...manifest.joint, dim: 7 } }, ort, loadFile: files }))).toBe('model-corrupt');
-    expect(await errorCodeOf(createEngine({ manifest, ort, loadFile: async (n) => (n === manifest.encoder.file ? new Uint8Array([1, 2, 3, 4]) : files(n)) }))).toBe('model-corrupt');
+    expect(await errorCodeOf(createEngine({ manifest, ort, runtime: 'ort', loadFile: async (n) => (n === manifest.encoder.file ? new Uint8Array([1, 2, 3, 4]) : files(n)) }))).toBe('model-corrupt');
     expect(await errorCodeOf(createEngine({ manifest, ort, loadFile: files, lexiconFile: 'bogus.bin' }))).toBe('model-missing');
     expect(await errorCodeOf(createEngine({ manifest, ort, loadFile: async (n) => (n === 'x.bin' ? new Uint8Array(64) : files(n)), lexiconFile: 'x.bin' }))).toBe('lexicon-corrupt');
     expect(await errorCodeOf(createEngine({ manifest: { ...manifest, blankId: 99 }, ort, loadFile: files }))).toBe('model-corrupt');
     const e = await createEngine({ manifest: { ...manifest, step: { ...manifest.step, hidden: 'x' } }, ort, loadFile: files }).catch((x: unknown) => x);
     expect(String(e)).toContain('step.hidden');
+  }, 30_000);
+
+  it('should fall back to onnxruntime-web where the native runtime cannot run, given one', async () => {
+    const manifest = JSON.parse(readFileSync(`${dir}model.json`, 'utf8'));
+    const files = fileLoader(dir as string);
+    const noSimd = vi.spyOn(NativeNetwork, 'create').mockReturnValue(null);
+    try {
+      const e = await createEngine({ manifest, ort, runtime: 'native', loadFile: files });
+      expect(e.runtime).toBe('ort');
+      const c = goldenCase(0);
+      expect((await e.decode({ points: c.points, width: num(c.width), height: num(c.height) })).words.length).toBeGreaterThan(0);
+      await e.release();
+      expect(await errorCodeOf(createEngine({ manifest, runtime: 'native', loadFile: files }))).toBe('model-corrupt');
+    } finally {
+      noSimd.mockRestore();
+    }
+    const native = await createEngine({ manifest, runtime: 'native', loadFile: files }); // no ORT needed
+    expect(native.runtime).toBe('native');
+    await native.release();
   }, 30_000);
 
   it('should count the work of a decode: predictor time within the search, rows and joint rows', async () => {
@@ -295,25 +318,28 @@ describe.skipIf(!dir)('engine on the exported model (golden parity)', () => {
     expect(a.words.map((w) => w.word)).toEqual(b.words.map((w) => w.word));
   }, 60_000);
 
-  it('should report where its creation went: files, lexicon and sessions, within the whole', async () => {
+  it.each(['ort', 'native'] as const)('should report where its creation went: files, lexicon and network, within the whole (%s runtime)', async (runtime) => {
     const t0 = performance.now();
-    const e = await engineFor(dir as string);
+    const e = await engineFor(dir as string, { runtime });
     const whole = performance.now() - t0;
     const { filesMs, lexiconMs, sessionsMs } = e.startup;
     for (const ms of [filesMs, lexiconMs, sessionsMs]) expect(ms).toBeGreaterThanOrEqual(0);
-    expect(sessionsMs).toBeGreaterThan(0); // two ORT sessions are never free
-    expect(filesMs + lexiconMs + sessionsMs).toBeLessThanOrEqual(whole);
+    expect(sessionsMs).toBeGreaterThan(0); // two ORT sessions, or packing the weights, are never free
+    // the network is made while the other files load, so only these two are sequential
+    expect(filesMs + lexiconMs).toBeLessThanOrEqual(whole);
+    expect(sessionsMs).toBeLessThanOrEqual(whole);
     await e.release();
   }, 30_000);
 
   it('should load the INT8 predictor variant when asked, and report an unknown variant as missing', async () => {
     const manifest = JSON.parse(readFileSync(`${dir}model.json`, 'utf8'));
-    expect(await errorCodeOf(engineFor(dir as string, { predictorVariant: 'fp16' }))).toBe('model-missing');
+    expect(await errorCodeOf(engineFor(dir as string, { runtime: 'ort', predictorVariant: 'fp16' }))).toBe('model-missing');
     const int8 = manifest.predictor.variants?.int8 as string | undefined;
     if (!int8) return; // an export made with --skip-int8
     const asked: string[] = [];
     const files = fileLoader(dir as string);
-    const e = await engineFor(dir as string, { predictorVariant: 'int8', loadFile: async (n) => (asked.push(n), files(n)) });
+    // the ONNX variants are onnxruntime-web's
+    const e = await engineFor(dir as string, { runtime: 'ort', predictorVariant: 'int8', loadFile: async (n) => (asked.push(n), files(n)) });
     expect(asked).toContain(int8);
     expect(asked).not.toContain(manifest.predictor.variants.fp32);
     const c = goldenCase(0);

@@ -9,15 +9,22 @@ const SHIPPED = JSON.parse(readFileSync(resolve('public/models/swipe-v1/model.js
 describe('model choice', () => {
   it('should package only what the engine host loads from the model folder', () => {
     const files = runtimeFiles(SHIPPED, 'lexicon.bin');
-    // the variants the bench chose
+    // the runtime and variants the bench chose: weights.bin, or the default ONNX pair
     const encoder = (SHIPPED.encoder as { file: string }).file;
     const predictor = (SHIPPED.predictor as { file: string }).file;
-    expect(files.sort()).toEqual([encoder, 'joint.bin', 'lexicon.bin', 'model.json', predictor, 'qwerty.json'].sort());
+    const native = SHIPPED.native as { file: string; default: boolean };
+    const network = native.default ? [native.file] : [encoder, predictor];
+    expect(files.sort()).toEqual([...network, 'joint.bin', 'lexicon.bin', 'model.json', 'qwerty.json'].sort());
+    const withDefault = (d: boolean) => runtimeFiles({ ...SHIPPED, native: { ...native, default: d } }, 'lexicon.bin');
+    expect(withDefault(true)).toContain('weights.bin');
+    expect(withDefault(true)).not.toContain(encoder);
+    expect(withDefault(false)).toEqual(expect.arrayContaining([encoder, predictor]));
+    expect(withDefault(false)).not.toContain('weights.bin');
     // no lexicon.bin: the manifest's own lexicon file
     expect(runtimeFiles(SHIPPED, undefined)).toContain('lexicon.tsv');
     // the default encoder is whatever model.json names, and only that one
     for (const [file, other] of [['encoder.int8.onnx', 'encoder.onnx'], ['encoder.onnx', 'encoder.int8.onnx']]) {
-      const m = { ...SHIPPED, encoder: { ...(SHIPPED.encoder as object), file } };
+      const m = { ...SHIPPED, native: { ...(SHIPPED.native as object), default: false }, encoder: { ...(SHIPPED.encoder as object), file } };
       expect(runtimeFiles(m, 'lexicon.bin')).toContain(file);
       expect(runtimeFiles(m, 'lexicon.bin')).not.toContain(other);
     }
