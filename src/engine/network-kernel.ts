@@ -4,7 +4,7 @@
  * Float32 throughout, like the ONNX graphs it stands in for. Every address is a byte offset into
  * the kernel's memory.
  */
-import { NETWORK_KERNEL_WASM_BASE64 } from './network-kernel-wasm';
+import { NETWORK_KERNEL_RELAXED_WASM_BASE64, NETWORK_KERNEL_WASM_BASE64 } from './network-kernel-wasm';
 
 /** The kernel's exports (network-kernel.wat documents each). */
 export interface NetworkKernel {
@@ -36,22 +36,39 @@ export interface PackedLinear {
   K: number;
 }
 
-let module: WebAssembly.Module | null | undefined;
+/** Which build of the kernel runs here: relaxed SIMD (gemm's multiply-adds fused where the CPU can), plain SIMD, or none. */
+export type NetworkKernelKind = 'relaxed-simd' | 'simd' | 'unavailable';
 
-function kernelModule(): WebAssembly.Module | null {
-  if (module !== undefined) return module;
-  try {
-    const bytes = Uint8Array.from(atob(NETWORK_KERNEL_WASM_BASE64), (ch) => ch.charCodeAt(0));
-    module = typeof WebAssembly === 'object' && WebAssembly.validate(bytes) ? new WebAssembly.Module(bytes) : null;
-  } catch {
-    module = null; // e.g. a CSP without 'wasm-unsafe-eval'
+let compiled: { module: WebAssembly.Module; kind: NetworkKernelKind } | null | undefined;
+
+/**
+ * The relaxed-SIMD build where this engine validates it (Chrome 114+; gemm 1.3x faster with fused
+ * multiply-adds, src/engine/README.md), else the plain SIMD one (Node 20, older browsers). The two
+ * differ in rounding only: a fused multiply-add rounds once.
+ */
+function kernelModule(): { module: WebAssembly.Module; kind: NetworkKernelKind } | null {
+  if (compiled !== undefined) return compiled;
+  compiled = null;
+  if (typeof WebAssembly !== 'object') return compiled;
+  for (const [b64, kind] of [[NETWORK_KERNEL_RELAXED_WASM_BASE64, 'relaxed-simd'], [NETWORK_KERNEL_WASM_BASE64, 'simd']] as const) {
+    try {
+      const bytes = Uint8Array.from(atob(b64), (ch) => ch.charCodeAt(0));
+      if (WebAssembly.validate(bytes)) return (compiled = { module: new WebAssembly.Module(bytes), kind });
+    } catch {
+      // e.g. a CSP without 'wasm-unsafe-eval': neither will compile
+    }
   }
-  return module;
+  return compiled;
 }
 
-/** Whether this context can run the network kernel (WebAssembly SIMD, a CSP that allows compiling it). */
+/** Whether, and in which build, this context can run the network kernel (WebAssembly SIMD, a CSP that allows compiling it). */
+export function networkKernelKind(): NetworkKernelKind {
+  return NetworkMemory.create() === null ? 'unavailable' : (kernelModule()?.kind ?? 'unavailable');
+}
+
+/** Whether this context can run the network kernel. */
 export function networkKernelAvailable(): boolean {
-  return NetworkMemory.create() !== null;
+  return networkKernelKind() !== 'unavailable';
 }
 
 export const roundUp8 = (n: number): number => Math.ceil(n / 8) * 8;
@@ -73,7 +90,7 @@ export class NetworkMemory {
     const mod = kernelModule();
     if (mod === null) return null;
     try {
-      return new NetworkMemory(new WebAssembly.Instance(mod, {}).exports as unknown as NetworkKernel);
+      return new NetworkMemory(new WebAssembly.Instance(mod.module, {}).exports as unknown as NetworkKernel);
     } catch {
       return null;
     }

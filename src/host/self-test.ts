@@ -6,7 +6,7 @@ import type { EngineHostKind, Result, SelfTestRequest, SelfTestResult } from '..
 import { SELF_TEST_INPUT_SIZE } from '../messaging/protocol';
 import { errorFromUnknown, ok } from '../messaging/result';
 import { wasmJointAvailable } from '../engine/affine-kernel';
-import { networkKernelAvailable } from '../engine/network-kernel';
+import { networkKernelKind } from '../engine/network-kernel';
 import { yieldToEventLoop } from '../engine/errors';
 import type { Ort } from './ort-runtime';
 
@@ -42,7 +42,7 @@ export function createSelfTest(deps: SelfTestDeps): (request: SelfTestRequest) =
         ortVersion: ort.env.versions.web ?? 'unknown',
         host: deps.kind,
         jointKernel: wasmJointAvailable() ? 'wasm' : 'js',
-        networkKernel: networkKernelAvailable() ? 'wasm' : 'unavailable',
+        networkKernel: networkKernelKind(),
         yieldLetsTasksIn: await queuedTaskRunsDuringYield(),
       });
     } catch (caught) {

@@ -91,8 +91,8 @@ export interface SelfTestResult {
   host: EngineHostKind;
   /** whether the engine's joint kernel (WebAssembly SIMD) can run in this host, or its JS loops would */
   jointKernel: 'wasm' | 'js';
-  /** whether the engine's own network runtime (WebAssembly SIMD, native-network.ts) can run in this host */
-  networkKernel: 'wasm' | 'unavailable';
+  /** whether, and in which build, the engine's own network runtime (native-network.ts) can run in this host */
+  networkKernel: 'relaxed-simd' | 'simd' | 'unavailable';
   /** whether a message queued before the engine's yield runs before the decode goes on (cancellation works) */
   yieldLetsTasksIn: boolean;
 }

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { assembleKernel, kernelModuleSource, KERNELS } from '../../scripts/lib/assemble-kernel';
-import { NetworkMemory, roundUp8 } from '@/src/engine/network-kernel';
+import { execFileSync } from 'node:child_process';
+import { assembleKernel, assembleRelaxedKernel, kernelModuleSource, KERNELS, relaxedSource } from '../../scripts/lib/assemble-kernel';
+import { NetworkMemory, networkKernelKind, roundUp8 } from '@/src/engine/network-kernel';
 import { parseWeights } from '@/src/engine/native-weights';
 
 /** Deterministic uniform values in [-1, 1). */
@@ -42,9 +43,50 @@ function expectClose(label: string, got: ArrayLike<number>, want: ArrayLike<numb
 const sigmoid = (x: number): number => 1 / (1 + Math.exp(-x));
 
 describe('WebAssembly network kernel (network-kernel.wat)', () => {
-  it('should be assembled from its source (npm run build-kernel)', async () => {
+  it('should be assembled from its source (npm run build-kernel), in both builds', async () => {
     const k = KERNELS.find((x) => x.wat.endsWith('network-kernel.wat'))!;
-    expect(readFileSync(k.ts, 'utf8')).toBe(kernelModuleSource(k, await assembleKernel(k)));
+    expect(readFileSync(k.ts, 'utf8')).toBe(kernelModuleSource(k, await assembleKernel(k), await assembleRelaxedKernel(k)));
+    // every multiply-add of gemm becomes one relaxed_madd, and nothing else changes
+    const wat = readFileSync(k.wat, 'utf8');
+    const relaxed = relaxedSource(wat, 14);
+    expect(relaxed.match(/f32x4\.relaxed_madd \(local\.get \$a\)/g)).toHaveLength(14);
+    expect(relaxed.replace(/\(f32x4\.relaxed_madd \(local\.get \$a\) (\((?:[^()]|\([^()]*\))*\)) \(local\.get (\$c\d\d)\)\)/g, '(f32x4.add (local.get $2) (f32x4.mul (local.get $$a) $1))')).toBe(wat);
+    expect(() => relaxedSource(wat, 13)).toThrow(/14 multiply-adds/);
+  });
+
+  it('should run the plain SIMD build in Node 20, and the relaxed one where relaxed SIMD is on, with the same products to rounding', async () => {
+    // Node 20 does not validate relaxed SIMD unless asked: the engine falls back to the plain build
+    expect(networkKernelKind()).toBe('simd');
+    const k = KERNELS.find((x) => x.wat.endsWith('network-kernel.wat'))!;
+    const plain = Buffer.from(await assembleKernel(k)).toString('base64');
+    const relaxed = Buffer.from((await assembleRelaxedKernel(k))!).toString('base64');
+    // a child Node with relaxed SIMD on runs both builds' gemm on the same random inputs, every path
+    // (the 4-row tile, 16- and 8-wide leftover rows)
+    const script = `
+      const run = (b64, M, N, K) => {
+        const ex = new WebAssembly.Instance(new WebAssembly.Module(Buffer.from(b64, 'base64')), {}).exports;
+        ex.memory.grow(64);
+        const f = new Float32Array(ex.memory.buffer);
+        let s = 7;
+        const r = () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32) * 2 - 1;
+        const x = 0, w = 4 * M * K, b = w + 4 * K * N, y = b + 4 * N;
+        for (let i = 0; i < M * K + K * N + N; i++) f[i] = r();
+        ex.gemm(x, K, w, b, y, N, M, N, K);
+        return Array.from(f.subarray(y / 4, y / 4 + M * N));
+      };
+      const out = [];
+      for (const [M, N, K] of [[7, 24, 33], [4, 1280, 320], [1, 40, 144]]) {
+        const p = run(process.argv[1], M, N, K), q = run(process.argv[2], M, N, K);
+        out.push(Math.max(...p.map((v, i) => Math.abs(v - q[i]))), p.length);
+      }
+      console.log(JSON.stringify({ relaxedValid: WebAssembly.validate(Buffer.from(process.argv[2], 'base64')), out }));`;
+    const res = JSON.parse(execFileSync(process.execPath, ['--experimental-wasm-relaxed-simd', '-e', script, plain, relaxed], { encoding: 'utf8' })) as { relaxedValid: boolean; out: number[] };
+    expect(res.relaxedValid).toBe(true);
+    for (let i = 0; i < res.out.length; i += 2) {
+      expect(res.out[i + 1]).toBeGreaterThan(0);
+      // sums of up to 320 products of values in [-1, 1): a fused multiply-add rounds once instead of twice
+      expect(res.out[i]).toBeLessThan(1e-4);
+    }
   });
 
   describe('gemm (packLinear + linear)', () => {
