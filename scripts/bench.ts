@@ -12,6 +12,9 @@
  *                    [--floor NATS|off] (beam-floor margin, BEAM_SEARCH.md v3; default model.json's)
  *                    [--tier-up N]     (synthetic swipes after warmup(), before the timed pass, as the
  *                                       extension's host runs them; default the engine's, 0 = none)
+ *                    [--compare LIST]  (the side-by-side comparisons: all (default), none, or some of
+ *                                       encoder,predictor,runtime,prefix-cache,joint; --record's choices
+ *                                       need encoder, predictor and runtime)
  *
  * The page is served from 127.0.0.1 with COOP/COEP headers (so ORT may use WASM threads) and
  * makes no other request; Chromium runs with networking features off.
@@ -26,9 +29,9 @@ import { chromium } from 'playwright-core';
 import { DATA, REPO, defaultModelDir, fail, floorOption, parseFlags, readJsonl } from './lib/cli';
 import { nodeEngine, ortInfo } from './lib/node-engine';
 import { warmEngine } from './lib/warm-engine';
-import { JOINT_KERNEL_KEYS, PREFIX_CACHE_KEYS, benchRecord, compareVariants, prefixCacheEntriesFor, runtimeKeys, runTraces, steadyPass, summarize, variantKeys } from './bench/stats';
+import { COMPARISONS, JOINT_KERNEL_KEYS, PREFIX_CACHE_KEYS, benchRecord, parseComparisons, compareVariants, prefixCacheEntriesFor, runtimeKeys, runTraces, steadyPass, summarize, variantKeys } from './bench/stats';
 import { chooseRuntime, chooseVariant } from './bench/variant-choice';
-import type { BenchRecord, BenchReport, BenchTrace, VariantManifest } from './bench/stats';
+import type { BenchRecord, BenchReport, BenchTrace, Comparison, VariantManifest } from './bench/stats';
 import type { RuntimeKind } from '../src/engine/network';
 
 const USAGE = readFileSync(new URL(import.meta.url), 'utf8').split('*/')[0] ?? '';
@@ -50,6 +53,7 @@ const a = parseFlags(
     record: false,
     tierUp: -1,
     runtime: '',
+    compare: 'all',
   },
   USAGE,
 );
@@ -60,6 +64,7 @@ if (a.tierUp < -1 || !Number.isInteger(a.tierUp)) fail(`--tier-up ${a.tierUp}: a
 const tierUpArg = a.tierUp < 0 ? undefined : a.tierUp;
 if (a.runtime !== '' && a.runtime !== 'native' && a.runtime !== 'ort') fail(`--runtime ${a.runtime}: native or ort (default: model.json's)`);
 const runtime = a.runtime as RuntimeKind | '';
+const compare = parseComparisons(a.compare) ?? fail(`--compare ${a.compare}: all, none, or some of ${COMPARISONS.join(',')}`);
 const manifest = JSON.parse(readFileSync(resolve(dir, 'model.json'), 'utf8')) as VariantManifest;
 
 const traces: BenchTrace[] = [];
@@ -132,11 +137,12 @@ if (!a.browserOnly) {
   const base = { lexicon: a.lexicon, threads: a.threads, runtime };
   const steady = await steadyPass(async () => bind(await nodeEngine(dir, { ...base, variant: a.variant })), traces);
   // the ONNX variants are onnxruntime-web's files
-  const variants = await compareVariants(variantKeys(manifest, 'encoder'), async (v) => bind(await nodeEngine(dir, { ...base, runtime: 'ort', variant: v })), traces, 'encoderMs');
-  const predictorVariants = await compareVariants(variantKeys(manifest, 'predictor'), async (v) => bind(await nodeEngine(dir, { ...base, runtime: 'ort', predictorVariant: v })), traces, 'searchMs');
-  const runtimes = await compareVariants(runtimeKeys(manifest), async (k) => bind(await nodeEngine(dir, { ...base, runtime: k as RuntimeKind })), traces, 'totalMs');
-  const prefixCache = await compareVariants(PREFIX_CACHE_KEYS, async (k) => bind(await nodeEngine(dir, { ...base, prefixCacheEntries: prefixCacheEntriesFor(k) })), traces, 'searchMs');
-  const jointKernel = await compareVariants([...JOINT_KERNEL_KEYS], async (k) => bind(await nodeEngine(dir, { ...base, jointKernel: k as (typeof JOINT_KERNEL_KEYS)[number] })), traces, 'searchMs');
+  const keys = (c: Comparison, k: string[]): string[] => (compare.has(c) ? k : []);
+  const variants = await compareVariants(keys('encoder', variantKeys(manifest, 'encoder')), async (v) => bind(await nodeEngine(dir, { ...base, runtime: 'ort', variant: v })), traces, 'encoderMs');
+  const predictorVariants = await compareVariants(keys('predictor', variantKeys(manifest, 'predictor')), async (v) => bind(await nodeEngine(dir, { ...base, runtime: 'ort', predictorVariant: v })), traces, 'searchMs');
+  const runtimes = await compareVariants(keys('runtime', runtimeKeys(manifest)), async (k) => bind(await nodeEngine(dir, { ...base, runtime: k as RuntimeKind })), traces, 'totalMs');
+  const prefixCache = await compareVariants(keys('prefix-cache', PREFIX_CACHE_KEYS), async (k) => bind(await nodeEngine(dir, { ...base, prefixCacheEntries: prefixCacheEntriesFor(k) })), traces, 'searchMs');
+  const jointKernel = await compareVariants(keys('joint', [...JOINT_KERNEL_KEYS]), async (k) => bind(await nodeEngine(dir, { ...base, jointKernel: k as (typeof JOINT_KERNEL_KEYS)[number] })), traces, 'searchMs');
   const info = ortInfo();
   print({ where: `Node ${process.version}`, runtime: engine.runtime, ort: info.version, threads: info.threads, cpu, coldCreateMs: t1 - t0, coldStartup: engine.startup, coldFirstDecodeMs: t2 - t1, warmupMs: t3 - t2, tierUpMs: t3b - t3, tierUpRounds, warmFirstDecodeMs: t4 - t3b, traces: traces.length, timings, errors, steady, ...(variants ? { variants } : {}), ...(predictorVariants ? { predictorVariants } : {}), ...(prefixCache ? { prefixCache } : {}), ...(jointKernel ? { jointKernel } : {}), ...(runtimes ? { runtimes } : {}) });
 }
@@ -190,7 +196,7 @@ if (!a.nodeOnly) {
   try {
     const page = await browser.newPage();
     page.on('pageerror', (e) => console.error('page error:', e.message));
-    const q = new URLSearchParams({ runtime, threads: String(a.threads), variant: a.variant, lexicon: a.lexicon, beam: String(a.beam), margin: String(a.margin), floor: a.floor, tierUp: String(a.tierUp) });
+    const q = new URLSearchParams({ compare: [...compare].join(',') || 'none', runtime, threads: String(a.threads), variant: a.variant, lexicon: a.lexicon, beam: String(a.beam), margin: String(a.margin), floor: a.floor, tierUp: String(a.tierUp) });
     await page.goto(`http://127.0.0.1:${port}/?${q}`);
     await page.waitForFunction(() => (window as { __bench?: unknown }).__bench !== undefined, undefined, { timeout: 30 * 60_000, polling: 500 });
     const r = (await page.evaluate(() => (window as { __bench?: unknown }).__bench)) as BenchReport | { error: string };

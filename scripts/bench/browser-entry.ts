@@ -9,9 +9,9 @@ import * as ort from 'onnxruntime-web/wasm';
 import { createEngine } from '../../src/engine/engine';
 import { parseFloorMargin } from '../../src/engine/params';
 import type { JointKernel } from '../../src/engine/rnnt-model';
-import { JOINT_KERNEL_KEYS, PREFIX_CACHE_KEYS, compareVariants, runtimeKeys, steadyPass, prefixCacheEntriesFor, runTraces, variantKeys } from './stats';
+import { JOINT_KERNEL_KEYS, PREFIX_CACHE_KEYS, compareVariants, parseComparisons, runtimeKeys, steadyPass, prefixCacheEntriesFor, runTraces, variantKeys } from './stats';
 import type { RuntimeKind } from '../../src/engine/network';
-import type { BenchReport, BenchTrace, VariantManifest } from './stats';
+import type { BenchReport, BenchTrace, Comparison, VariantManifest } from './stats';
 import { warmEngine } from '../lib/warm-engine';
 
 declare global {
@@ -74,11 +74,14 @@ async function main(): Promise<void> {
   };
   const steady = await steadyPass(() => make(variant ? { encoderVariant: variant } : {}), traces);
   // the ONNX variants are onnxruntime-web's files
-  const variants = await compareVariants(variantKeys(manifest, 'encoder'), (v) => make({ runtime: 'ort', encoderVariant: v }), traces, 'encoderMs');
-  const predictorVariants = await compareVariants(variantKeys(manifest, 'predictor'), (v) => make({ runtime: 'ort', predictorVariant: v }), traces, 'searchMs');
-  const runtimes = await compareVariants(runtimeKeys(manifest), (k) => make({ runtime: k as RuntimeKind }), traces, 'totalMs');
-  const prefixCache = await compareVariants(PREFIX_CACHE_KEYS, (k) => make({ prefixCacheEntries: prefixCacheEntriesFor(k) }), traces, 'searchMs');
-  const jointKernel = await compareVariants([...JOINT_KERNEL_KEYS], (k) => make({ jointKernel: k as JointKernel }), traces, 'searchMs');
+  // validated by scripts/bench.ts before the page starts
+  const compare = parseComparisons(q.get('compare') ?? 'all') ?? new Set();
+  const keys = (c: Comparison, k: string[]): string[] => (compare.has(c) ? k : []);
+  const variants = await compareVariants(keys('encoder', variantKeys(manifest, 'encoder')), (v) => make({ runtime: 'ort', encoderVariant: v }), traces, 'encoderMs');
+  const predictorVariants = await compareVariants(keys('predictor', variantKeys(manifest, 'predictor')), (v) => make({ runtime: 'ort', predictorVariant: v }), traces, 'searchMs');
+  const runtimes = await compareVariants(keys('runtime', runtimeKeys(manifest)), (k) => make({ runtime: k as RuntimeKind }), traces, 'totalMs');
+  const prefixCache = await compareVariants(keys('prefix-cache', PREFIX_CACHE_KEYS), (k) => make({ prefixCacheEntries: prefixCacheEntriesFor(k) }), traces, 'searchMs');
+  const jointKernel = await compareVariants(keys('joint', [...JOINT_KERNEL_KEYS]), (k) => make({ jointKernel: k as JointKernel }), traces, 'searchMs');
   window.__bench = {
     runtime: engine.runtime,
     where: `headless Chromium ${navigator.userAgent.match(/Chrome\/[\d.]+/)?.[0] ?? ''}, crossOriginIsolated=${String(crossOriginIsolated)}, ${wasmFetched()}`,

@@ -255,3 +255,15 @@ export const PREFIX_CACHE_KEYS = ['off', 'on'];
 export function prefixCacheEntriesFor(key: string): number | undefined {
   return key === 'off' ? 0 : undefined;
 }
+
+/** The side-by-side comparisons the bench can run (`--compare`, default all). */
+export const COMPARISONS = ['encoder', 'predictor', 'runtime', 'prefix-cache', 'joint'] as const;
+export type Comparison = (typeof COMPARISONS)[number];
+
+/** `--compare` ("all", "none" or a comma list of COMPARISONS) -> the set; null when it names something else. */
+export function parseComparisons(arg: string): Set<Comparison> | null {
+  if (arg === 'all' || arg === '') return new Set(COMPARISONS);
+  if (arg === 'none') return new Set();
+  const names = arg.split(',').map((x) => x.trim());
+  return names.every((n): n is Comparison => (COMPARISONS as readonly string[]).includes(n)) ? new Set(names as Comparison[]) : null;
+}

@@ -39,6 +39,14 @@ describe('benchRecord (what npm run bench -- --record keeps in model.json)', () 
     expect(b.coldStartMs).toEqual({ createEngine: 990.1, files: 12.3, lexicon: 3.2, sessions: 901.1, firstDecode: 579.9 });
   });
 
+  it('should keep which runtime ran the pass, and the runtimes side by side', () => {
+    const b = benchRecord({ ...r, runtime: 'native', runtimes: { native: ramp(100, 2), ort: ramp(100, 3) } });
+    expect(b.runtime).toBe('native');
+    expect(b.runtimesTotalMs).toEqual({ native: { p50: 100, p95: 190, max: 200 }, ort: { p50: 150, p95: 285, max: 300 } });
+    expect(benchRecord(r).runtime).toBeUndefined();
+    expect(benchRecord(r).runtimesTotalMs).toBeUndefined();
+  });
+
   it('should keep the steady pass (encoder, search, total) apart from the first pass', () => {
     const b = benchRecord({ ...r, steady: { ...r.timings, encoderMs: ramp(100, 0.5), searchMs: ramp(100, 1), totalMs: ramp(100, 1.5) } });
     expect(b.steadyMs).toEqual({ encoder: { p50: 25, p95: 47.5, max: 50 }, search: { p50: 50, p95: 95, max: 100 }, total: { p50: 75, p95: 142.5, max: 150 } });

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { INT8_TOP4_GATE, chooseVariant } from '../../scripts/bench/variant-choice';
+import { INT8_TOP4_GATE, chooseRuntime, chooseVariant } from '../../scripts/bench/variant-choice';
+import { COMPARISONS, parseComparisons, runtimeKeys } from '../../scripts/bench/stats';
 import type { BenchRecord } from '../../scripts/bench/stats';
 
 const s = (p50: number, p95: number) => ({ p50, p95, max: p95 + 1 });
@@ -68,5 +69,44 @@ describe('chooseVariant (the speed half of the INT8 rule, applied by bench --rec
   it("should use the exporter's gate", () => {
     const py = readFileSync(resolve('training/swipe/export.py'), 'utf8');
     expect(py).toMatch(new RegExp(`^INT8_TOP4_GATE = ${INT8_TOP4_GATE}\\b`, 'm'));
+  });
+});
+
+describe('chooseRuntime (native.default, applied by bench --record)', () => {
+  const rt = (where: string, native: [number, number], ort: [number, number]): BenchRecord =>
+    ({ where, runtimesTotalMs: { native: s(...native), ort: s(...ort) } }) as unknown as BenchRecord;
+  const m = { native: { file: 'weights.bin', format: 'swipe-weights-v1', default: false } };
+
+  it('should make the native runtime the default only when Chromium finds it faster at p50 and p95, side by side', () => {
+    const faster = chooseRuntime(m, [rt('Node v20', [12, 30], [9, 15]), rt('headless Chromium Chrome/156', [9.18, 16.56], [10.46, 18.37])], '2026-12-07');
+    expect(faster?.default).toBe(true);
+    expect(faster?.defaultChoice).toMatch(/^native: /);
+    expect(faster?.defaultChoice).toContain('native 9.18 / 16.56 vs ORT 10.46 / 18.37 ms on 2026-12-07 (faster)');
+    for (const [n, o] of [[[9, 19], [10, 18]], [[11, 16], [10, 18]], [[10, 18], [10, 18]]] as [[number, number], [number, number]][]) {
+      const c = chooseRuntime(m, [rt('headless Chromium', n, o)], 'd');
+      expect(c?.default).toBe(false);
+      expect(c?.defaultChoice).toMatch(/^ort: .*\(not faster\)$/);
+    }
+  });
+
+  it('should leave model.json alone without native weights or a Chromium comparison of both', () => {
+    const fast = [rt('headless Chromium', [8, 15], [10, 18])];
+    expect(chooseRuntime({}, fast, 'd')).toBeNull();
+    expect(chooseRuntime(m, [rt('Node v20', [8, 15], [10, 18])], 'd')).toBeNull();
+    expect(chooseRuntime(m, [{ where: 'headless Chromium' } as unknown as BenchRecord], 'd')).toBeNull();
+  });
+});
+
+describe('parseComparisons and runtimeKeys (bench --compare)', () => {
+  it('should read all, none, or a comma list, and refuse an unknown name', () => {
+    expect([...parseComparisons('all')!]).toEqual([...COMPARISONS]);
+    expect(parseComparisons('none')!.size).toBe(0);
+    expect([...parseComparisons('runtime, joint')!]).toEqual(['runtime', 'joint']);
+    expect(parseComparisons('runtime,gpu')).toBeNull();
+  });
+
+  it('should compare the runtimes only where model.json has native weights', () => {
+    expect(runtimeKeys({ native: { file: 'weights.bin' } })).toEqual(['native', 'ort']);
+    expect(runtimeKeys({})).toEqual([]);
   });
 });
