@@ -1,10 +1,10 @@
 /**
  * The encoder and the LSTM predictor computed by the engine itself: training/swipe/model.py's
  * forward pass (SwipeTransducer.encode, predict_step + joint_pred) over weights.bin, its
- * arithmetic in WebAssembly SIMD (network-kernel.wat), TypeScript only laying out the buffers. It stands in for the two
- * onnxruntime-web sessions: the same float32 function (tested against the ONNX golden vectors),
- * without ORT's start-up (a 14 MB WebAssembly binary compiled and two sessions created, 570-830 ms
- * of a cold start in Chromium) or its per-call overhead.
+ * arithmetic in WebAssembly SIMD (network-kernel.wat), TypeScript only laying out the buffers.
+ * It stands in for the two onnxruntime-web sessions: the same float32 function (tested against
+ * the ONNX golden vectors), without ORT's start-up (a 14 MB WebAssembly binary compiled and two
+ * sessions created, 570-830 ms of a cold start in Chromium) or its per-call overhead.
  *
  * One trace at a time (B = 1), so the length masks of model.py are all ones and drop out.
  */
