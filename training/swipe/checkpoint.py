@@ -64,7 +64,15 @@ TRAINING_ONLY_CFG = ("dropout", "ctc_weight")
 
 
 def _architecture(cfg: dict | None) -> dict | None:
-    return None if cfg is None else {k: v for k, v in cfg.items() if k not in TRAINING_ONLY_CFG}
+    """The fields that fix the weights' shapes and meaning; a field an older checkpoint lacks takes
+    ModelConfig's default, as load_checkpoint gives it (v5 predates pred_type, and is an LSTM)."""
+    if cfg is None:
+        return None
+    from dataclasses import asdict
+
+    from .model import ModelConfig
+
+    return {k: v for k, v in {**asdict(ModelConfig()), **cfg}.items() if k not in TRAINING_ONLY_CFG}
 
 
 def average(srcs: list[str | Path], dst: str | Path, dtype: torch.dtype = torch.float16) -> dict:

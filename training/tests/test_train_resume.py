@@ -151,3 +151,11 @@ def test_average_checkpoints(tmp_path):
     torch.save(nodrop, tmp_path / "nodrop.pt")
     mixed = average([tmp_path / "s3.pt", tmp_path / "nodrop.pt"], tmp_path / "mixed.pt", dtype=torch.float32)
     assert mixed["model_cfg"] == nodrop["model_cfg"]  # the last source's config, as for one run
+    # a checkpoint from before a config field existed has its default (v5 predates pred_type)
+    older = dict(a, model_cfg={k: v for k, v in a["model_cfg"].items() if k not in ("pred_type", "pred_context")})
+    torch.save(older, tmp_path / "older.pt")
+    average([tmp_path / "older.pt", tmp_path / "s3.pt"], tmp_path / "lineage.pt", dtype=torch.float32)
+    stateless = dict(a, model_cfg={**a["model_cfg"], "pred_type": "stateless"})
+    torch.save(stateless, tmp_path / "stateless.pt")
+    with pytest.raises(SystemExit, match="same model"):
+        average([tmp_path / "older.pt", tmp_path / "stateless.pt"], tmp_path / "bad.pt")
