@@ -51,23 +51,6 @@ export interface NetworkWeights {
 
 const corrupt = (msg: string) => new EngineError('model-corrupt', `weights.bin: ${msg}`);
 
-let halfTable: Float32Array | null = null;
-
-/** float16 bits -> float32, by table (65,536 entries, built once). */
-function halfToFloat(): Float32Array {
-  if (halfTable) return halfTable;
-  const t = new Float32Array(65536);
-  for (let h = 0; h < 65536; h++) {
-    const sign = h & 0x8000 ? -1 : 1;
-    const e = (h >> 10) & 0x1f;
-    const m = h & 0x3ff;
-    if (e === 0) t[h] = sign * m * 2 ** -24;
-    else if (e === 31) t[h] = m ? NaN : sign * Infinity;
-    else t[h] = sign * (1 + m / 1024) * 2 ** (e - 15);
-  }
-  return (halfTable = t);
-}
-
 const littleEndian = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1;
 
 /** `count` little-endian float32s at byte `start` (a typed-array copy where aligned: start-up time matters) */
@@ -77,15 +60,28 @@ function float32s(bytes: Uint8Array, start: number, count: number): Float32Array
   return Float32Array.from({ length: count }, (_, i) => dv.getFloat32(4 * i, true));
 }
 
+/**
+ * `count` little-endian float16s at byte `start`, widened exactly: the magnitude's bits moved into
+ * float32's places and scaled by 2^112 (exact for normal and subnormal values alike), the
+ * all-ones exponent (inf, NaN) kept, the sign put back. No table: building one cost more at start-up
+ * than the few small tensors read this way.
+ */
 function float16s(bytes: Uint8Array, start: number, count: number): Float32Array {
-  const table = halfToFloat();
   const out = new Float32Array(count);
-  if (littleEndian && (bytes.byteOffset + start) % 2 === 0) {
-    const h = new Uint16Array(bytes.buffer, bytes.byteOffset + start, count);
-    for (let i = 0; i < count; i++) out[i] = table[h[i] as number] as number;
-  } else {
-    const dv = new DataView(bytes.buffer, bytes.byteOffset + start, count * 2);
-    for (let i = 0; i < count; i++) out[i] = table[dv.getUint16(2 * i, true)] as number;
+  const bits = new Uint32Array(out.buffer);
+  const aligned = littleEndian && (bytes.byteOffset + start) % 2 === 0;
+  const h = aligned ? new Uint16Array(bytes.buffer, bytes.byteOffset + start, count) : null;
+  const dv = new DataView(bytes.buffer, bytes.byteOffset + start, count * 2);
+  for (let i = 0; i < count; i++) {
+    const v = h ? (h[i] as number) : dv.getUint16(2 * i, true);
+    const mag = (v & 0x7fff) << 13;
+    if ((v & 0x7c00) === 0x7c00) {
+      bits[i] = (mag | 0x7f800000 | ((v & 0x8000) << 16)) >>> 0;
+    } else {
+      bits[i] = mag;
+      const x = (out[i] as number) * 2 ** 112;
+      out[i] = v & 0x8000 ? -x : x;
+    }
   }
   return out;
 }

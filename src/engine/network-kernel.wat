@@ -345,10 +345,29 @@
       (local.set $i (i32.add (local.get $i) (i32.const 16)))
       (br $next))))
 
-  ;; n float16 values (little-endian bits) at src -> float32 at dst, exactly (subnormals, ±0, ±inf, NaN)
+  ;; n float16 values (little-endian bits) at src -> float32 at dst, exactly (subnormals, ±0, ±inf, NaN).
+  ;; Four at a time: the magnitude's bits moved into float32's places and multiplied by 2^112 (exact
+  ;; for normal and subnormal values alike), the all-ones exponent (inf, NaN) put back, the sign or-ed
+  ;; in; the last n mod 4 one by one.
   (func (export "f16_to_f32") (param $src i32) (param $dst i32) (param $n i32)
     (local $end i32) (local $h i32) (local $e i32) (local $m i32) (local $sign i32) (local $f f32)
-    (local.set $end (i32.add (local.get $src) (i32.shl (local.get $n) (i32.const 1))))
+    (local $end4 i32) (local $hv v128) (local $mv v128)
+    (local.set $end4 (i32.add (local.get $src) (i32.shl (i32.and (local.get $n) (i32.const -4)) (i32.const 1))))
+    (block $vdone (loop $vnext
+      (br_if $vdone (i32.ge_u (local.get $src) (local.get $end4)))
+      (local.set $hv (v128.load16x4_u (local.get $src)))
+      (local.set $mv (i32x4.shl (v128.and (local.get $hv) (v128.const i32x4 0x7fff 0x7fff 0x7fff 0x7fff)) (i32.const 13)))
+      (v128.store (local.get $dst)
+        (v128.or
+          (v128.bitselect
+            (v128.or (local.get $mv) (v128.const i32x4 0x7f800000 0x7f800000 0x7f800000 0x7f800000))
+            (f32x4.mul (local.get $mv) (v128.const i32x4 0x77800000 0x77800000 0x77800000 0x77800000))
+            (i32x4.eq (v128.and (local.get $hv) (v128.const i32x4 0x7c00 0x7c00 0x7c00 0x7c00)) (v128.const i32x4 0x7c00 0x7c00 0x7c00 0x7c00)))
+          (i32x4.shl (v128.and (local.get $hv) (v128.const i32x4 0x8000 0x8000 0x8000 0x8000)) (i32.const 16))))
+      (local.set $src (i32.add (local.get $src) (i32.const 8)))
+      (local.set $dst (i32.add (local.get $dst) (i32.const 16)))
+      (br $vnext)))
+    (local.set $end (i32.add (local.get $src) (i32.shl (i32.and (local.get $n) (i32.const 3)) (i32.const 1))))
     (block $done (loop $next
       (br_if $done (i32.ge_u (local.get $src) (local.get $end)))
       (local.set $h (i32.load16_u (local.get $src)))
@@ -371,22 +390,32 @@
       (local.set $dst (i32.add (local.get $dst) (i32.const 4)))
       (br $next))))
 
-  ;; dst[k·Np + n] = src[n·K + k] for n < N, k < K: a PyTorch (N, K) weight into gemm's k-major layout
+  ;; dst[k·Np + n] = src[n·K + k] for n < N, k < K: a PyTorch (N, K) weight into gemm's k-major layout.
+  ;; In bands of 16 k: each source row's 16 floats are read at once and the 16 destination rows are
+  ;; each written in order (a plain n-then-k loop stored Np·4 bytes apart every time: a cache line a
+  ;; value, most of the native runtime's start-up).
   (func (export "transpose") (param $src i32) (param $dst i32) (param $N i32) (param $K i32) (param $Np i32)
-    (local $n i32) (local $k i32) (local $s i32) (local $d i32) (local $rb i32)
+    (local $k0 i32) (local $kend i32) (local $n i32) (local $k i32) (local $s i32) (local $d i32) (local $rb i32)
     (local.set $rb (i32.shl (local.get $Np) (i32.const 2)))
-    (block $ndone (loop $nnext
-      (br_if $ndone (i32.ge_u (local.get $n) (local.get $N)))
-      (local.set $s (i32.add (local.get $src) (i32.shl (i32.mul (local.get $n) (local.get $K)) (i32.const 2))))
-      (local.set $d (i32.add (local.get $dst) (i32.shl (local.get $n) (i32.const 2))))
-      (local.set $k (i32.const 0))
-      (block $kdone (loop $knext
-        (br_if $kdone (i32.ge_u (local.get $k) (local.get $K)))
-        (f32.store (local.get $d) (f32.load (local.get $s)))
-        (local.set $s (i32.add (local.get $s) (i32.const 4)))
-        (local.set $d (i32.add (local.get $d) (local.get $rb)))
-        (local.set $k (i32.add (local.get $k) (i32.const 1)))
-        (br $knext)))
-      (local.set $n (i32.add (local.get $n) (i32.const 1)))
-      (br $nnext))))
+    (block $bdone (loop $bnext
+      (br_if $bdone (i32.ge_u (local.get $k0) (local.get $K)))
+      (local.set $kend (select (i32.add (local.get $k0) (i32.const 16)) (local.get $K)
+        (i32.lt_u (i32.add (local.get $k0) (i32.const 16)) (local.get $K))))
+      (local.set $n (i32.const 0))
+      (block $ndone (loop $nnext
+        (br_if $ndone (i32.ge_u (local.get $n) (local.get $N)))
+        (local.set $s (i32.add (local.get $src) (i32.shl (i32.add (i32.mul (local.get $n) (local.get $K)) (local.get $k0)) (i32.const 2))))
+        (local.set $d (i32.add (local.get $dst) (i32.shl (i32.add (i32.mul (local.get $k0) (local.get $Np)) (local.get $n)) (i32.const 2))))
+        (local.set $k (local.get $k0))
+        (block $kdone (loop $knext
+          (br_if $kdone (i32.ge_u (local.get $k) (local.get $kend)))
+          (f32.store (local.get $d) (f32.load (local.get $s)))
+          (local.set $s (i32.add (local.get $s) (i32.const 4)))
+          (local.set $d (i32.add (local.get $d) (local.get $rb)))
+          (local.set $k (i32.add (local.get $k) (i32.const 1)))
+          (br $knext)))
+        (local.set $n (i32.add (local.get $n) (i32.const 1)))
+        (br $nnext)))
+      (local.set $k0 (i32.add (local.get $k0) (i32.const 16)))
+      (br $bnext))))
 )

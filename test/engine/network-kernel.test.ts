@@ -465,6 +465,14 @@ describe('WebAssembly network kernel (network-kernel.wat)', () => {
     for (let i = 0; i < 65536; i++) if (!Object.is(got[i], want[i])) off.push(i);
     expect(off.slice(0, 5)).toEqual([]);
     expect([got[0x0001], got[0x8000], got[0x7c00], got[0x7bff]]).toEqual([2 ** -24, -0, Infinity, 65504]);
+    // n not a multiple of 4: the last n mod 4 go one by one (the patterns around the exponent's ends)
+    for (const [first, n] of [[0x7bfd, 7], [0x83fe, 5], [0xfc00, 3], [0x0000, 1]] as const) {
+      const out = mem.alloc(8);
+      mem.ex.f16_to_f32(src + 2 * first, out, n);
+      const tail = Array.from(mem.f32.subarray(out / 4, out / 4 + n));
+      tail.forEach((v, i) => expect(Object.is(v, want[first + i]), `pattern ${(first + i).toString(16)}`).toBe(true));
+      expect(mem.f32[out / 4 + n]).toBe(0); // nothing written past n
+    }
   });
 
   it('should pack a stored float16 or float32 weight exactly as its float32 values', () => {
