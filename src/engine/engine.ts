@@ -265,34 +265,52 @@ export async function createEngine(cfg: EngineConfig): Promise<Engine> {
     return ortNetwork;
   };
   const networkReady = makeNetwork();
+  // awaited below, after the other files: until then its failure must not count as unhandled
+  networkReady.catch(() => undefined);
+  /** a failure after this point must not leave the network's sessions behind */
+  const giveBack = (): void => void networkReady.then((n) => n.release(), () => undefined);
   let jointBytes: Uint8Array, lexBytes: Uint8Array, layoutBytes: Uint8Array;
   try {
     [jointBytes, lexBytes, layoutBytes] = await Promise.all([load(cfg, manifest.joint.file), load(cfg, lexFile), load(cfg, manifest.layout)]);
   } catch (e) {
-    networkReady.then((n) => n.release(), () => undefined);
+    giveBack();
     throw e;
   }
   const s1 = performance.now();
-  const lexicon = await loadLexicon(cfg, lexFile, lexBytes, manifest.vocab);
-  const lexiconMs = performance.now() - s1;
-  let layoutRaw: unknown;
-  try {
-    layoutRaw = JSON.parse(new TextDecoder().decode(layoutBytes));
-  } catch (e) {
-    throw new EngineError('bad-layout', `${manifest.layout} is not JSON`, { cause: e });
-  }
-  const modelLayout = validateLayout(layoutRaw);
+  let lexicon: LexiconTrie;
+  let lexiconMs: number;
   const layouts = new Map<string, LayoutConstants>();
-  const defaultLayout = layoutConstants(modelLayout);
-  // Known under its own name ("qwerty-hws"), its file ("qwerty.json") and the file stem
-  // ("qwerty", what settings and the decode protocol name it).
-  for (const alias of [modelLayout.name, manifest.layout, manifest.layout.replace(/\.json$/, '')]) {
-    if (alias) layouts.set(alias, defaultLayout);
+  let defaultLayout: LayoutConstants;
+  try {
+    lexicon = await loadLexicon(cfg, lexFile, lexBytes, manifest.vocab);
+    lexiconMs = performance.now() - s1;
+    let layoutRaw: unknown;
+    try {
+      layoutRaw = JSON.parse(new TextDecoder().decode(layoutBytes));
+    } catch (e) {
+      throw new EngineError('bad-layout', `${manifest.layout} is not JSON`, { cause: e });
+    }
+    const modelLayout = validateLayout(layoutRaw);
+    defaultLayout = layoutConstants(modelLayout);
+    // Known under its own name ("qwerty-hws"), its file ("qwerty.json") and the file stem
+    // ("qwerty", what settings and the decode protocol name it).
+    for (const alias of [modelLayout.name, manifest.layout, manifest.layout.replace(/\.json$/, '')]) {
+      if (alias) layouts.set(alias, defaultLayout);
+    }
+    for (const [name, l] of Object.entries(cfg.layouts ?? {})) layouts.set(name, layoutConstants(validateLayout(l)));
+  } catch (e) {
+    giveBack();
+    throw e;
   }
-  for (const [name, l] of Object.entries(cfg.layouts ?? {})) layouts.set(name, layoutConstants(validateLayout(l)));
 
   const network = await networkReady;
-  const model = new RnntModel(network, manifest, jointBytes, cfg.jointKernel);
+  let model: RnntModel;
+  try {
+    model = new RnntModel(network, manifest, jointBytes, cfg.jointKernel);
+  } catch (e) {
+    await network.release();
+    throw e;
+  }
   const startup: StartupTimings = { filesMs: Math.max(s1, networkFilesAt) - s0, lexiconMs, sessionsMs: networkMs };
   const personalParams = cfg.personalParams ?? DEFAULT_PERSONAL;
   let trie: TokenTrie = lexicon;

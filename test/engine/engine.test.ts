@@ -209,6 +209,43 @@ describe.skipIf(!dir)('engine on the exported model (golden parity)', () => {
     expect(String(e)).toContain('step.hidden');
   }, 30_000);
 
+  it('should fail on a missing network file without an unhandled rejection while the other files still load', async () => {
+    // the network is made while the other files load; its failure is awaited only after them
+    const manifest = JSON.parse(readFileSync(`${dir}model.json`, 'utf8'));
+    const files = fileLoader(dir as string);
+    const unhandled: unknown[] = [];
+    const record = (e: unknown): void => void unhandled.push(e);
+    process.on('unhandledRejection', record);
+    try {
+      const slow = async (n: string): Promise<Uint8Array> => {
+        if (n === manifest.native.file) throw new Error('ENOENT');
+        await new Promise((r) => setTimeout(r, 50));
+        return files(n);
+      };
+      expect(await errorCodeOf(createEngine({ manifest, runtime: 'native', loadFile: slow }))).toBe('model-missing');
+      await new Promise((r) => setTimeout(r, 20));
+    } finally {
+      process.off('unhandledRejection', record);
+    }
+    expect(unhandled).toEqual([]);
+  });
+
+  it('should release the network it made when a later file turns out corrupt', async () => {
+    const manifest = JSON.parse(readFileSync(`${dir}model.json`, 'utf8'));
+    const files = fileLoader(dir as string);
+    const released = vi.spyOn(OrtNetwork.prototype, 'release');
+    try {
+      // the joint is parsed after the sessions exist; the lexicon while they are being made
+      expect(await errorCodeOf(createEngine({ manifest, ort, runtime: 'ort', loadFile: async (n) => (n === manifest.joint.file ? (await files(n)).subarray(0, 100) : files(n)) }))).toBe('model-corrupt');
+      expect(released).toHaveBeenCalledTimes(1);
+      expect(await errorCodeOf(createEngine({ manifest, ort, runtime: 'ort', lexiconFile: 'x.bin', loadFile: async (n) => (n === 'x.bin' ? new Uint8Array(64) : files(n)) }))).toBe('lexicon-corrupt');
+      await new Promise((r) => setTimeout(r, 0));
+      await vi.waitFor(() => expect(released).toHaveBeenCalledTimes(2));
+    } finally {
+      released.mockRestore();
+    }
+  }, 30_000);
+
   it('should fall back to onnxruntime-web where the native runtime cannot run, given one', async () => {
     const manifest = JSON.parse(readFileSync(`${dir}model.json`, 'utf8'));
     const files = fileLoader(dir as string);
