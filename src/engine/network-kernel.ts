@@ -159,5 +159,4 @@ export class NetworkMemory {
   linear(l: PackedLinear, x: number, xs: number, y: number, ys: number, M: number): void {
     if (M > 0) this.ex.gemm(x, xs, l.w, l.b, y, ys, M, l.Np, l.K);
   }
-
 }
