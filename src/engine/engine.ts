@@ -267,21 +267,15 @@ export async function createEngine(cfg: EngineConfig): Promise<Engine> {
   const networkReady = makeNetwork();
   // awaited below, after the other files: until then its failure must not count as unhandled
   networkReady.catch(() => undefined);
-  /** a failure after this point must not leave the network's sessions behind */
-  const giveBack = (): void => void networkReady.then((n) => n.release(), () => undefined);
-  let jointBytes: Uint8Array, lexBytes: Uint8Array, layoutBytes: Uint8Array;
-  try {
-    [jointBytes, lexBytes, layoutBytes] = await Promise.all([load(cfg, manifest.joint.file), load(cfg, lexFile), load(cfg, manifest.layout)]);
-  } catch (e) {
-    giveBack();
-    throw e;
-  }
-  const s1 = performance.now();
   let lexicon: LexiconTrie;
   let lexiconMs: number;
   const layouts = new Map<string, LayoutConstants>();
   let defaultLayout: LayoutConstants;
+  let model: RnntModel;
+  let s1: number;
   try {
+    const [jointBytes, lexBytes, layoutBytes] = await Promise.all([load(cfg, manifest.joint.file), load(cfg, lexFile), load(cfg, manifest.layout)]);
+    s1 = performance.now();
     lexicon = await loadLexicon(cfg, lexFile, lexBytes, manifest.vocab);
     lexiconMs = performance.now() - s1;
     let layoutRaw: unknown;
@@ -298,19 +292,13 @@ export async function createEngine(cfg: EngineConfig): Promise<Engine> {
       if (alias) layouts.set(alias, defaultLayout);
     }
     for (const [name, l] of Object.entries(cfg.layouts ?? {})) layouts.set(name, layoutConstants(validateLayout(l)));
+    model = new RnntModel(await networkReady, manifest, jointBytes, cfg.jointKernel);
   } catch (e) {
-    giveBack();
+    // a failure after the network was started must not leave its sessions behind
+    networkReady.then((n) => n.release(), () => undefined);
     throw e;
   }
-
-  const network = await networkReady;
-  let model: RnntModel;
-  try {
-    model = new RnntModel(network, manifest, jointBytes, cfg.jointKernel);
-  } catch (e) {
-    await network.release();
-    throw e;
-  }
+  const network = model.network;
   const startup: StartupTimings = { filesMs: Math.max(s1, networkFilesAt) - s0, lexiconMs, sessionsMs: networkMs };
   const personalParams = cfg.personalParams ?? DEFAULT_PERSONAL;
   let trie: TokenTrie = lexicon;
