@@ -88,7 +88,7 @@ from .evaluate import (NUM_FEATURES, OnnxRunner, TorchRunner, decode_traces, enc
 from .lexicon import Lexicon, train_words
 from .vocab import BLANK, TOKENS
 from .web_onnx import PREOPTIMIZED_LEVEL, preoptimize_in_place, quantize_predictor
-from .web_weights import FORMAT as NATIVE_FORMAT, read_weights, write_weights
+from .web_weights import FORMAT as NATIVE_FORMAT, header_config, inference_tensors, read_weights, write_weights
 
 # the files onnxruntime-web loads (step.onnx is for other runtimes and stays the plain graph)
 WEB_FILES = ("encoder.onnx", "encoder.int8.onnx", "predictor.onnx", "predictor.int8.onnx")
@@ -468,16 +468,14 @@ def check_native_weights(model, path) -> dict:
     """weights.bin read back (web_weights.read_weights) vs the model: its header config is the
     model's, and it holds exactly the state_dict's inference tensors (web_weights' prefixes: no
     ctc_head, joint_enc, joint_out), each with the state_dict's shape and every value equal."""
-    from .web_weights import _CONFIG_KEYS, _PREFIXES
-
     try:
         config, tensors = read_weights(path)
     except (ValueError, KeyError) as e:
         raise ExportError(f"weights.bin does not read back: {type(e).__name__}: {e}") from e
-    want_cfg = {k: getattr(model.cfg, k) for k in _CONFIG_KEYS}
+    want_cfg = header_config(model)
     if config != want_cfg:
         raise ExportError(f"weights.bin: header config {config} != the model's {want_cfg}")
-    sd = {k: v for k, v in model.state_dict().items() if k.startswith(_PREFIXES)}
+    sd = inference_tensors(model)
     if list(tensors) != list(sd):
         missing, extra = sorted(set(sd) - set(tensors)), sorted(set(tensors) - set(sd))
         raise ExportError(f"weights.bin: tensors differ from the state_dict's (missing {missing}, "

@@ -39,15 +39,23 @@ def _align(n: int, a: int = 16) -> int:
     return (n + a - 1) // a * a
 
 
+def header_config(model) -> dict:
+    """The model's config as weights.bin's header holds it."""
+    return {k: getattr(model.cfg, k) for k in _CONFIG_KEYS}
+
+
+def inference_tensors(model) -> dict:
+    """The state_dict entries weights.bin holds, in state_dict order."""
+    return {k: v for k, v in model.state_dict().items() if k.startswith(_PREFIXES)}
+
+
 def write_weights(model, path) -> dict:
     """Writes the inference weights of an LSTM-predictor SwipeTransducer; returns {bytes, tensors}."""
     cfg = model.cfg
     if cfg.pred_type != "lstm":
         raise ValueError(f"weights.bin holds an LSTM predictor; this model's is {cfg.pred_type!r}")
     tensors, blobs, offset = [], [], 0
-    for name, t in model.state_dict().items():
-        if not name.startswith(_PREFIXES):
-            continue
+    for name, t in inference_tensors(model).items():
         a = np.ascontiguousarray(t.detach().cpu().numpy(), dtype="<f4")
         # float16 when that is lossless (checkpoints are saved in float16, checkpoint.slim): half the bytes
         half = a.astype("<f2")
@@ -57,7 +65,7 @@ def write_weights(model, path) -> dict:
         raw = (half if exact else a).tobytes()
         blobs.append(raw + b"\0" * (_align(len(raw)) - len(raw)))
         offset += _align(len(raw))
-    header = json.dumps({"format": FORMAT, "config": {k: getattr(cfg, k) for k in _CONFIG_KEYS},
+    header = json.dumps({"format": FORMAT, "config": header_config(model),
                          "tensors": tensors}, separators=(",", ":")).encode()
     head = MAGIC + struct.pack("<I", len(header)) + header
     head += b"\0" * (_align(len(head)) - len(head))
