@@ -8,6 +8,7 @@
  * into the kernel's memory.
  */
 import { AFFINE_KERNEL_WASM_BASE64 } from './affine-kernel-wasm';
+import { compileKernel } from './wasm-module';
 import { ADDITION_FORMULA_MIN_DENOMINATOR } from './joint';
 import type { JointWeights } from './joint';
 
@@ -33,14 +34,7 @@ let module: WebAssembly.Module | null | undefined;
 
 /** The compiled kernel, or null where WebAssembly SIMD is not available (then joint.ts's loops run). */
 function kernelModule(): WebAssembly.Module | null {
-  if (module !== undefined) return module;
-  try {
-    const bytes = Uint8Array.from(atob(AFFINE_KERNEL_WASM_BASE64), (ch) => ch.charCodeAt(0));
-    // 490 bytes: small enough for a synchronous compile on any thread
-    module = typeof WebAssembly === 'object' && WebAssembly.validate(bytes) ? new WebAssembly.Module(bytes) : null;
-  } catch {
-    module = null; // e.g. a CSP without 'wasm-unsafe-eval'
-  }
+  if (module === undefined) module = compileKernel(AFFINE_KERNEL_WASM_BASE64);
   return module;
 }
 

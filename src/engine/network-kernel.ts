@@ -5,6 +5,7 @@
  * the kernel's memory.
  */
 import { NETWORK_KERNEL_RELAXED_WASM_BASE64, NETWORK_KERNEL_WASM_BASE64 } from './network-kernel-wasm';
+import { compileKernel } from './wasm-module';
 
 /** The kernel's exports (network-kernel.wat documents each). */
 export interface NetworkKernel {
@@ -49,14 +50,9 @@ let compiled: { module: WebAssembly.Module; kind: NetworkKernelKind } | null | u
 function kernelModule(): { module: WebAssembly.Module; kind: NetworkKernelKind } | null {
   if (compiled !== undefined) return compiled;
   compiled = null;
-  if (typeof WebAssembly !== 'object') return compiled;
   for (const [b64, kind] of [[NETWORK_KERNEL_RELAXED_WASM_BASE64, 'relaxed-simd'], [NETWORK_KERNEL_WASM_BASE64, 'simd']] as const) {
-    try {
-      const bytes = Uint8Array.from(atob(b64), (ch) => ch.charCodeAt(0));
-      if (WebAssembly.validate(bytes)) return (compiled = { module: new WebAssembly.Module(bytes), kind });
-    } catch {
-      // e.g. a CSP without 'wasm-unsafe-eval': neither will compile
-    }
+    const module = compileKernel(b64);
+    if (module) return (compiled = { module, kind });
   }
   return compiled;
 }
