@@ -11,6 +11,8 @@ export const CHANNEL = 'swipe-anywhere/v1';
 /** One trace point in keyboard pixels, origin top-left of the keyboard: [x, y, t_ms]. */
 export type TracePoint = [x: number, y: number, tMs: number];
 
+import type { RuntimeKind } from '../engine/network';
+import type { NetworkKernelKind } from '../engine/network-kernel';
 import type { Settings } from '../storage/settings';
 /** Settings are defined once, in src/storage/settings.ts; re-exported for the protocol's users. */
 export type { Settings } from '../storage/settings';
@@ -74,7 +76,7 @@ export interface EngineStatus {
   /** onnxruntime-web version the host loaded, once it has. */
   ortVersion?: string;
   /** which runtime computes the model's encoder and predictor, once loaded: the engine's own WebAssembly or onnxruntime-web */
-  runtime?: 'native' | 'ort';
+  runtime?: RuntimeKind;
 }
 
 /** Runs the tiny fixture model (test/fixtures/tiny-model) to prove the ORT wiring end to end. */
@@ -92,7 +94,7 @@ export interface SelfTestResult {
   /** whether the engine's joint kernel (WebAssembly SIMD) can run in this host, or its JS loops would */
   jointKernel: 'wasm' | 'js';
   /** whether, and in which build, the engine's own network runtime (native-network.ts) can run in this host */
-  networkKernel: 'relaxed-simd' | 'simd' | 'unavailable';
+  networkKernel: NetworkKernelKind;
   /** whether a message queued before the engine's yield runs before the decode goes on (cancellation works) */
   yieldLetsTasksIn: boolean;
 }
