@@ -9,6 +9,7 @@
  *                     [--floor NATS|off] (beam-floor margin, BEAM_SEARCH.md v3; default model.json's)
  *                     [--no-rescore]    (skip model.json's geometric rescoring: BEAM_SEARCH.md v3)
  *                     [--warmup]        (engine.warmup() and the prefix cache filled as the extension's host does)
+ *                     [--scores]        (each line also has "scores": the words' final scores, for offline analysis)
  *
  * Traces are in the shared format (shared/data/README.md); a "word" field is ignored. A trace the
  * engine rejects (empty, bad size) gets "words": [] and an "error" code. --model defaults to
@@ -25,7 +26,7 @@ import { warmEngine } from './lib/warm-engine';
 const USAGE = readFileSync(new URL(import.meta.url), 'utf8').split('*/')[0] ?? '';
 const a = parseFlags(
   process.argv.slice(2),
-  { in: '', out: '', model: '', beam: 0, topk: 0, variant: '', predictorVariant: '', lexicon: '', greedy: false, limit: 0, threads: 1, margin: 0, floor: '', noRescore: false, warmup: false, runtime: '' },
+  { in: '', out: '', model: '', beam: 0, topk: 0, variant: '', predictorVariant: '', lexicon: '', greedy: false, limit: 0, threads: 1, margin: 0, floor: '', noRescore: false, warmup: false, scores: false, runtime: '' },
   USAGE,
 );
 if (!a.in || !a.out) {
@@ -45,7 +46,12 @@ for await (const tr of readJsonl(a.in)) {
   if (a.limit && n >= a.limit) break;
   const r = await engine.tryDecode(tr as never, opts);
   const line = r.ok
-    ? { id: tr.id, words: r.words.map((w) => w.word), ms: Math.round(r.timings.totalMs * 1000) / 1000 }
+    ? {
+        id: tr.id,
+        words: r.words.map((w) => w.word),
+        ...(a.scores ? { scores: r.words.map((w) => Math.round(w.score * 1e6) / 1e6) } : {}),
+        ms: Math.round(r.timings.totalMs * 1000) / 1000,
+      }
     : { id: tr.id, words: [], ms: 0, error: r.code };
   if (r.ok) totalMs += r.timings.totalMs;
   out.write(`${JSON.stringify(line)}\n`);

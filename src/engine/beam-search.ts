@@ -27,6 +27,7 @@ import { logAddExp, logSoftmaxInPlace } from './step';
 import type { Decoder, StepShape } from './step';
 import { predictEntries, prefixKey } from './prefix-cache';
 import type { PrefixCache, PrefixEntry } from './prefix-cache';
+import type { RerankCandidate } from './rerank';
 import type { TokenTrie } from './token-trie';
 
 export function rankScore(h: Hypothesis, trie: TokenTrie, lambda: number): number {
@@ -54,23 +55,39 @@ export function initialHypothesis(shape: StepShape, trie: TokenTrie): Hypothesis
 }
 
 /**
- * Final ranking: hypotheses ending a word, score = acoustic + λ·log prior, sorted by
- * (score desc, word asc). The display map can send two keys to one word ("dont", "don't"):
- * the first (best) one is kept, so the words stay distinct.
+ * Rescores the search's final list (swipe-beam-v4's penalty, v5's forest): the candidates in the
+ * search's order -> their final scores.
  */
+export type FinalScorer = (cands: readonly RerankCandidate[]) => number[];
+
+/** v4 "Rescore" as a FinalScorer: the penalty subtracted from each word's score. */
+export function penaltyScorer(penalty: (key: string) => number): FinalScorer {
+  return (cands) => cands.map((c) => c.score - penalty(c.key));
+}
+
+function byScoreThenKey(a: { key: string; score: number }, b: { key: string; score: number }): number {
+  return a.score > b.score ? -1 : a.score < b.score ? 1 : a.key < b.key ? -1 : a.key > b.key ? 1 : 0;
+}
+
 /**
- * BEAM_SEARCH.md "Final": the hyps that end a word, by score desc then key; `penalty` (v4
- * "Rescore", rescore.ts) is subtracted from each word's score before the sort.
+ * BEAM_SEARCH.md "Final": the hyps that end a word, score = acoustic + λ·log prior, by score desc
+ * then key; `rescore` (v4 "Rescore", v5 "Rerank") gives the final scores, sorted the same way.
+ * The display map can send two keys to one word ("dont", "don't"): the first (best) one is
+ * kept, so the words stay distinct.
  */
-export function rankWords(hyps: Iterable<Hypothesis>, trie: TokenTrie, lambda: number, topK: number, penalty?: (key: string) => number): ScoredWord[] {
-  const all: { key: string; score: number }[] = [];
+export function rankWords(hyps: Iterable<Hypothesis>, trie: TokenTrie, lambda: number, topK: number, rescore?: FinalScorer): ScoredWord[] {
+  let all: RerankCandidate[] = [];
   for (const h of hyps) {
     const p = trie.wordPrior(h.node);
     if (Number.isNaN(p) || h.key === '') continue;
-    const score = h.acoustic + lambda * p;
-    all.push({ key: h.key, score: penalty ? score - penalty(h.key) : score });
+    all.push({ key: h.key, score: h.acoustic + lambda * p, logPrior: p });
   }
-  all.sort((a, b) => (a.score > b.score ? -1 : a.score < b.score ? 1 : a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  all.sort(byScoreThenKey);
+  if (rescore && all.length > 0) {
+    const final = rescore(all);
+    all = all.map((c, i) => ({ ...c, score: final[i] as number }));
+    all.sort(byScoreThenKey);
+  }
   const out: ScoredWord[] = [];
   const seen = new Set<string>();
   for (const { key, score } of all) {
@@ -82,7 +99,6 @@ export function rankWords(hyps: Iterable<Hypothesis>, trie: TokenTrie, lambda: n
   }
   return out;
 }
-
 
 interface Kid {
   token: number;
@@ -99,8 +115,8 @@ export async function beamSearch(
   signal?: AbortSignal,
   /** predictor outputs from earlier swipes (the engine's); read and filled, never required */
   prefixCache?: PrefixCache,
-  /** swipe-beam-v4 rescoring of the final list (rescore.ts TraceRescorer.penalty) */
-  penalty?: (key: string) => number,
+  /** rescoring of the final list: v4 (penaltyScorer of rescore.ts) or v5 (rerank.ts) */
+  rescore?: FinalScorer,
 ): Promise<SearchResult> {
   const { layers: L, hidden: Hd, vocabSize: V, blankId, vocab } = shape;
   const J = dec.jointDim;
@@ -206,5 +222,5 @@ export async function beamSearch(
     }
     A = keep([...B.values()], p.beam, trie, lambda);
   }
-  return { words: frames > 0 ? rankWords(A, trie, lambda, p.topK, penalty) : [], stepCalls, cachedPrefixes };
+  return { words: frames > 0 ? rankWords(A, trie, lambda, p.topK, rescore) : [], stepCalls, cachedPrefixes };
 }

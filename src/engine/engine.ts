@@ -9,7 +9,8 @@
  */
 import { DEFAULT_PREFIX_CACHE_ENTRIES, PrefixCache, warmContexts, warmPrefixCache } from './prefix-cache';
 import type { PredictFn, WarmTarget } from './prefix-cache';
-import { beamSearch } from './beam-search';
+import { beamSearch, penaltyScorer } from './beam-search';
+import type { FinalScorer } from './beam-search';
 import { EngineError, isEngineError, throwIfAborted, yieldToEventLoop } from './errors';
 import type { EngineErrorCode } from './errors';
 import { checkSize, computeFeatures } from './features';
@@ -31,6 +32,8 @@ import type { PersonalParams, SearchParams } from './params';
 import { buildPersonalTrie } from './personal-words';
 import type { PersonalWord } from './personal-words';
 import { TraceRescorer, tracePolyline } from './rescore';
+import { parseRerank, TraceReranker } from './rerank';
+import type { RerankForest, RerankRef } from './rerank';
 import { TIER_UP_ROUNDS, tierUpTraces } from './tier-up';
 import { MergedTrie } from './token-trie';
 import type { TokenTrie } from './token-trie';
@@ -87,7 +90,7 @@ export interface DecodeTrace {
 export interface DecodeOptions extends Partial<SearchParams> {
   /** 'beam' (default, on release) or 'greedy' (live preview) */
   mode?: 'beam' | 'greedy';
-  /** false: skip the model's geometric rescoring (decoding.rescore), i.e. swipe-beam-v3 */
+  /** false: skip the model's rescoring of the final list (decoding.rerank or .rescore), i.e. swipe-beam-v3 */
   rescore?: boolean;
 }
 
@@ -273,8 +276,15 @@ export async function createEngine(cfg: EngineConfig): Promise<Engine> {
   let defaultLayout: LayoutConstants;
   let model: RnntModel;
   let s1: number;
+  let forest: RerankForest | undefined;
   try {
-    const [jointBytes, lexBytes, layoutBytes] = await Promise.all([load(cfg, manifest.joint.file), load(cfg, lexFile), load(cfg, manifest.layout)]);
+    const rerankRef = manifest.decoding.rerank;
+    const [jointBytes, lexBytes, layoutBytes, rerankBytes] = await Promise.all([
+      load(cfg, manifest.joint.file),
+      load(cfg, lexFile),
+      load(cfg, manifest.layout),
+      rerankRef ? load(cfg, rerankRef.file) : undefined,
+    ]);
     s1 = performance.now();
     lexicon = await loadLexicon(cfg, lexFile, lexBytes, manifest.vocab);
     lexiconMs = performance.now() - s1;
@@ -283,6 +293,13 @@ export async function createEngine(cfg: EngineConfig): Promise<Engine> {
       layoutRaw = JSON.parse(new TextDecoder().decode(layoutBytes));
     } catch (e) {
       throw new EngineError('bad-layout', `${manifest.layout} is not JSON`, { cause: e });
+    }
+    if (rerankBytes) {
+      try {
+        forest = parseRerank(JSON.parse(new TextDecoder().decode(rerankBytes)));
+      } catch (e) {
+        throw e instanceof EngineError ? e : new EngineError('model-corrupt', `${(rerankRef as RerankRef).file} is not JSON`, { cause: e });
+      }
     }
     const modelLayout = validateLayout(layoutRaw);
     defaultLayout = layoutConstants(modelLayout);
@@ -318,6 +335,19 @@ export async function createEngine(cfg: EngineConfig): Promise<Engine> {
   const predictNow: PredictFn = ({ tokens, h, c }) => model.predict(tokens, h, c);
   const fp = { maxFrames: manifest.features.maxFrames, proxScale: manifest.features.proxScale, dtCapMs: manifest.features.dtCapMs };
 
+  /** v5's forest where the model has one, else v4's penalty, else none; `rescore: false` = v3 */
+  function finalScorer(trace: DecodeTrace, lc: LayoutConstants, options: DecodeOptions): FinalScorer | undefined {
+    if (options.rescore === false) return undefined;
+    if (forest) {
+      const reranker = new TraceReranker(tracePolyline(trace, lc), lc, forest);
+      return (cands) => reranker.scores(cands);
+    }
+    const spec = manifest.decoding.rescore;
+    if (!spec) return undefined;
+    const rescorer = new TraceRescorer(tracePolyline(trace, lc), lc, spec);
+    return penaltyScorer((key) => rescorer.penalty(key));
+  }
+
   async function decodeNow(trace: DecodeTrace, options: DecodeOptions, signal?: AbortSignal): Promise<DecodeResult> {
     throwIfAborted(signal);
     const t0 = performance.now();
@@ -344,9 +374,7 @@ export async function createEngine(cfg: EngineConfig): Promise<Engine> {
     if (options.mode === 'greedy') {
       res = await greedySearch(dec, model.shape, enc.frames, trie, params, signal);
     } else {
-      const spec = options.rescore === false ? undefined : manifest.decoding.rescore;
-      const rescorer = spec ? new TraceRescorer(tracePolyline(trace, lc), lc, spec) : undefined;
-      res = await beamSearch(dec, model.shape, enc.frames, trie, params, signal, prefixCache, rescorer && ((key) => rescorer.penalty(key)));
+      res = await beamSearch(dec, model.shape, enc.frames, trie, params, signal, prefixCache, finalScorer(trace, lc, options));
     }
     const t3 = performance.now();
     const work = dec.work ?? { predictorMs: 0, predictorRows: 0, jointRows: 0 };

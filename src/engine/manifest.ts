@@ -6,6 +6,8 @@
  */
 import type { SearchParams } from './params';
 import type { RescoreSpec } from './rescore';
+import { RERANK_SPEC } from './rerank';
+import type { RerankRef } from './rerank';
 import { EngineError } from './errors';
 
 export interface FeaturesSpec {
@@ -89,6 +91,8 @@ export interface NativeSpec {
 export interface DecodingSpec extends SearchParams {
   /** optional: geometric rescoring of the final list (swipe-beam-v4, rescore.ts; absent = v3) */
   rescore?: RescoreSpec;
+  /** optional: the learnt reranker of the final list (swipe-beam-v5, rerank.ts); it supersedes `rescore` */
+  rerank?: RerankRef;
 }
 
 export interface ModelMetrics {
@@ -305,6 +309,11 @@ export function parseManifest(raw: unknown): ModelManifest {
       // absent in swipe-rescore-v1 manifests
       letter: rs.letter === undefined ? 0 : num(rs, 'letter', 'decoding.rescore.letter', 0, false),
     };
+  }
+  if (d.rerank !== undefined) {
+    const rr = obj(d, 'rerank', 'decoding.rerank');
+    if (rr.spec !== RERANK_SPEC) bad('decoding.rerank.spec', rr.spec, `expected ${RERANK_SPEC}`);
+    decoding.rerank = { file: str(rr, 'file', 'decoding.rerank.file'), spec: RERANK_SPEC };
   }
   const m: ModelManifest = { formatVersion: 1, name, features, vocab: vocab as string[], blankId, encoder, step, predictor, joint, ...(native ? { native } : {}), lexicon, layout, decoding };
   // null: exported with --eval-limit 0 (docs/model-json.md), so no figures

@@ -37,7 +37,8 @@ export interface ModelChoice {
 export function runtimeFiles(manifestJson: unknown, lexiconFile: string | undefined): string[] {
   const m = parseManifest(manifestJson);
   const network = m.native?.default ? [m.native.file] : [m.encoder.file, m.predictor.file];
-  return [...new Set(['model.json', ...network, m.joint.file, m.layout, lexiconFile ?? m.lexicon.file])];
+  const rerank = m.decoding.rerank ? [m.decoding.rerank.file] : [];
+  return [...new Set(['model.json', ...network, m.joint.file, m.layout, lexiconFile ?? m.lexicon.file, ...rerank])];
 }
 
 export function chooseModel(root = resolve(MODELS_DIR), env: NodeJS.ProcessEnv = process.env): ModelChoice {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
-import { beamSearch } from '../../src/engine/beam-search';
+import { beamSearch, penaltyScorer } from '../../src/engine/beam-search';
 import { EngineError } from '../../src/engine/errors';
 import { layoutConstants, validateLayout } from '../../src/engine/layout';
 import { buildLexicon, LexiconTrie } from '../../src/engine/lexicon-trie';
@@ -97,7 +97,7 @@ describe('geometric rescoring (swipe-rescore-v2)', () => {
     expect(plain.length).toBeGreaterThanOrEqual(3);
     const last = plain[plain.length - 1]!.word;
     const pen = (key: string): number => (key === last ? 0 : 1000);
-    const got = (await beamSearch(toyDecoder(shape, 'hello', frames, 2), shape, frames, lex, { ...p, topK: 2 }, undefined, undefined, pen)).words;
+    const got = (await beamSearch(toyDecoder(shape, 'hello', frames, 2), shape, frames, lex, { ...p, topK: 2 }, undefined, undefined, penaltyScorer(pen))).words;
     expect(got.length).toBe(2);
     expect(got[0]!.word).toBe(last);
     expect(got[0]!.score).toBe(plain[plain.length - 1]!.score);

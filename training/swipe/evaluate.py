@@ -29,6 +29,7 @@ from pathlib import Path
 import numpy as np
 
 from .beam_search import BeamConfig, beam_search, floor_margin_arg, joint_enc64, joint_out64
+from .rerank import Forest
 from .rescore import Geometry, parse_rescore_arg, trace_penalty
 from .data import data_dir, load_layout, load_traces
 from .lexicon import Lexicon, train_words
@@ -268,8 +269,9 @@ def encode_traces(runner, traces, layout, batch_size: int = 16):
 
 
 def decode_traces(runner, traces, lexicon: Lexicon, cfg: BeamConfig, layout: dict,
-                  batch_size: int = 16, encs=None, progress: bool = False):
-    """Decode traces -> list of {"id", "words", "scores", "ms"}; plus timing dict."""
+                  batch_size: int = 16, encs=None, progress: bool = False, forest: Forest | None = None):
+    """Decode traces -> list of {"id", "words", "scores", "ms"}; plus timing dict. forest:
+    swipe-beam-v5's reranker of the final list (it supersedes cfg.rescore's penalty)."""
     t0 = time.perf_counter()
     if encs is None:
         encs = encode_traces(runner, traces, layout, batch_size)
@@ -279,16 +281,32 @@ def decode_traces(runner, traces, lexicon: Lexicon, cfg: BeamConfig, layout: dic
     if progress:
         from tqdm import tqdm
         it = tqdm(it, total=len(traces), desc="beam", file=sys.stderr, mininterval=5)
-    geometry = Geometry(layout) if cfg.rescore is not None else None
+    geometry = Geometry(layout) if cfg.rescore is not None or forest is not None else None
     for tr, enc in it:
         s = time.perf_counter()
+        rerank = None
+        if forest is not None and enc is not None:
+            pts = geometry.trace(tr["points"], tr["width"], tr["height"])
+            rerank = lambda cands, pts=pts: forest.rerank(pts, geometry, cands)  # noqa: E731
         res = [] if enc is None else beam_search(runner, enc, lexicon, cfg,
-                                                 penalty=trace_penalty(tr, geometry, cfg.rescore))
+                                                 penalty=trace_penalty(tr, geometry, cfg.rescore),
+                                                 rerank=rerank)
         preds.append({"id": tr.get("id"), "words": [w for w, _ in res],
                       "scores": [round(x, 6) for _, x in res],
                       "ms": round((time.perf_counter() - s) * 1000, 3)})
     t2 = time.perf_counter()
     return preds, {"encoder_s": t1 - t0, "beam_s": t2 - t1, "total_s": t2 - t0}, encs
+
+
+def load_forest(arg: str | None, manifest_value: dict | None, model_dir: Path | None) -> Forest | None:
+    """--rerank: 'off', a rerank.json path, or None = the model's decoding.rerank (if any)."""
+    if arg == "off":
+        return None
+    if arg is not None:
+        return Forest.load(arg)
+    if manifest_value is None or model_dir is None:
+        return None
+    return Forest.load(model_dir / manifest_value["file"])
 
 
 # --------------------------------------------------------------------------- metrics
@@ -434,6 +452,9 @@ def main(argv=None):
                     help="swipe-beam-v4 geometric rescoring: 'off', LOC,SHAPE,ENDS[,POINTS], or "
                          "loc=..,shape=..,ends=..,letter=..[,points=..] "
                          "(default: --onnx model.json decoding.rescore, else off)")
+    ap.add_argument("--rerank", default=None,
+                    help="swipe-beam-v5 learnt reranking: 'off' or a rerank.json (default: --onnx "
+                         "model.json decoding.rerank, else off)")
     ap.add_argument("--batch-size", type=int, default=16)
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--max-frames", type=max_frames_arg, default=None,
@@ -467,6 +488,7 @@ def main(argv=None):
 
     rescore = parse_rescore_arg(a.rescore, runner.manifest["decoding"].get("rescore")
                                 if mdir is not None else None)
+    forest = load_forest(a.rerank, runner.manifest["decoding"].get("rerank") if mdir is not None else None, mdir)
     lams = [float(x) for x in a.sweep_prior.split(",")] if a.sweep_prior else [lam]
     encs = None
     results = []
@@ -475,7 +497,7 @@ def main(argv=None):
                          prior_weight=lw, top_k=a.top_k,
                          floor_margin=floor_margin_arg(a.floor_margin), rescore=rescore).validate()
         preds, tm, encs = decode_traces(runner, traces, lex, cfg, layout, a.batch_size, encs,
-                                        progress=a.progress)
+                                        progress=a.progress, forest=forest)
         m = score({p["id"]: p["words"] for p in preds}, traces, seen, lex.words)
         n = len(traces)
         tot = tm["total_s"] if len(results) == 0 else tm["beam_s"]  # encoder reused after the first
@@ -485,6 +507,7 @@ def main(argv=None):
         results.append(summary)
         print(f"\nλ = {lw}  beam {cfg.beam}  prune {cfg.prune}  maxSymbols {cfg.max_symbols_per_frame}"
               f"  rescore {'off' if rescore is None else rescore.to_manifest()}"
+              f"  rerank {'off' if forest is None else str(len(forest.trees)) + ' trees'}"
               f"  |  {n / max(tot, 1e-9):.1f} traces/s (encoder {tm['encoder_s']:.1f}s, "
               f"beam {tm['beam_s']:.1f}s)")
         print(format_metrics(m), flush=True)

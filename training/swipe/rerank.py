@@ -1,0 +1,324 @@
+"""Learnt reranking of the beam's final word list: BEAM_SEARCH.md, swipe-beam-v5 "Rerank".
+
+The geometric rescoring (rescore.py) reorders the list by one linear score. A linear reranker
+with more features gains nothing over it (training/README.md), but the errors it leaves are
+interactions: a long word whose path passes near every letter yet starts off-key, a frequent
+short word against a rare long one whose shape fits better. A small forest of regression trees
+(gradient boosting, fitted with scikit-learn on the tune slice of dev, traces 2000-3999) over
+21 features of each candidate reads them; its output replaces the word's final score.
+
+Features are float64 from `+ - * /`, `sqrt`, `min`, `max` in the order written here (plain
+Python floats, as in rescore.py), so the TypeScript port (src/engine/rerank.ts) computes the same
+values bit for bit and takes the same branch at every tree node. The forest is evaluated the
+same way: `x[f] <= threshold` goes left, the leaf values summed in tree order after the baseline.
+
+    # the raw lists of a model (the search's whole final list, geometric rescoring off):
+    npm run decode -- --model public/models/swipe-v1 --in ../shared/data/hws/dev.jsonl.gz \
+        --out lists.jsonl --topk 24 --no-rescore --scores
+    # fit on dev 2000-3999, write rerank.json and model.json decoding.rerank:
+    python -m swipe.rerank fit --lists lists.jsonl --model ../public/models/swipe-v1
+    # what a rerank.json does to those lists, per slice (no decoding):
+    python -m swipe.rerank score --lists lists.jsonl --model ../public/models/swipe-v1
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+from .rescore import Geometry, Point, RescoreParams, distances, prepare_trace
+
+SPEC = "swipe-rerank-v1"
+FILE = "rerank.json"
+FEATURES = (
+    "score", "score_gap", "logprior", "logprior_gap", "acoustic", "letters",
+    "loc", "shape", "ends", "start", "end", "linear", "linear_gap",
+    "align_mean", "align_max", "cover_max", "word_path", "trace_path", "path_ratio",
+    "rank", "count",
+)
+
+
+def _dist(a: Point, b: Point) -> float:
+    dx = a[0] - b[0]
+    dy = a[1] - b[1]
+    return math.sqrt(dx * dx + dy * dy)
+
+
+def path_length(poly: list[Point]) -> float:
+    s = 0.0
+    for i in range(1, len(poly)):
+        s += _dist(poly[i], poly[i - 1])
+    return s
+
+
+def align(path: list[Point], template: list[Point]) -> tuple[float, float, float]:
+    """The word's letters matched in order to points of the resampled trace (a point may serve
+    several letters), the sum of distances least: -> (that sum / letters, the largest distance
+    on that matching, the largest distance of a letter to its nearest trace point in any order).
+    Ties go to the earliest point."""
+    n = len(path)
+    costs = [_dist(template[0], p) for p in path]
+    worst = list(costs)
+    cover = min(costs)
+    for j in range(1, len(template)):
+        d = [_dist(template[j], p) for p in path]
+        m = math.inf
+        m_worst = 0.0
+        new = [0.0] * n
+        new_worst = [0.0] * n
+        for i in range(n):
+            if costs[i] < m:
+                m = costs[i]
+                m_worst = worst[i]
+            new[i] = m + d[i]
+            new_worst[i] = max(m_worst, d[i])
+        costs, worst = new, new_worst
+        cover = max(cover, min(d))
+    k = 0
+    for i in range(1, n):
+        if costs[i] < costs[k]:
+            k = i
+    return costs[k] / len(template), worst[k], cover
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One word of the search's final list: its trie key, its search score (acoustic + λ·logprior,
+    the personal bonus folded into the prior as the search used it) and that log prior."""
+
+    key: str
+    score: float
+    logprior: float
+
+
+def features(trace_pts: list[Point], geometry: Geometry, cands: list[Candidate], prior_weight: float,
+             linear: RescoreParams) -> list[list[float]]:
+    """FEATURES of each candidate, in list order; `rank` is the index in the list as given (the
+    search's order: score descending, then key)."""
+    n = linear.points
+    ts = prepare_trace(trace_pts, n)
+    trace_path = path_length(trace_pts)
+    best_score = max(c.score for c in cands)
+    best_prior = max(c.logprior for c in cands)
+    rows = []
+    for c in cands:
+        tpl = geometry.template(c.key)
+        if tpl:
+            loc, shape, ends = distances(ts, tpl, n)
+            start = _dist(ts.first, tpl[0])
+            end = _dist(ts.last, tpl[-1])
+            a_mean, a_max, cover = align(ts.resampled, tpl)
+            word_path = path_length(tpl)
+        else:
+            loc = shape = ends = start = end = a_mean = a_max = cover = word_path = 0.0
+        geo = linear.loc * loc + linear.shape * shape + linear.ends * ends
+        lin = c.score - (geo - linear.letter * len(c.key))
+        rows.append([c.score, c.score - best_score, c.logprior, c.logprior - best_prior,
+                     c.score - prior_weight * c.logprior, float(len(c.key)),
+                     loc, shape, ends, start, end, lin, 0.0,
+                     a_mean, a_max, cover, word_path, trace_path, trace_path / (word_path + 1.0),
+                     0.0, float(len(cands))])
+    best_lin = max(r[11] for r in rows)
+    for i, r in enumerate(rows):
+        r[12] = r[11] - best_lin
+        r[19] = float(i)
+    return rows
+
+
+class Forest:
+    """rerank.json: `baseline` + the sum of one leaf value per tree; a node sends x to `left`
+    when x[feature] <= threshold. Arrays per tree: f (feature index, −1 at a leaf), t
+    (threshold), l, r (child indices), v (leaf value)."""
+
+    def __init__(self, d: dict):
+        if d.get("spec") != SPEC:
+            raise ValueError(f"rerank spec {d.get('spec')!r}, expected {SPEC}")
+        if list(d.get("features", [])) != list(FEATURES):
+            raise ValueError("rerank features differ from this reranker's")
+        self.d = d
+        self.baseline = float(d["baseline"])
+        self.prior_weight = float(d["prior_weight"])
+        self.linear = RescoreParams.from_manifest(d["linear"])
+        self.trees = d["trees"]
+        for t in self.trees:
+            m = len(t["f"])
+            if not all(len(t[k]) == m for k in ("t", "l", "r", "v")):
+                raise ValueError("rerank tree arrays of unequal length")
+
+    @classmethod
+    def load(cls, path: str | Path) -> "Forest":
+        return cls(json.loads(Path(path).read_text()))
+
+    def predict(self, x: list[float]) -> float:
+        s = self.baseline
+        for t in self.trees:
+            f, th, left, right = t["f"], t["t"], t["l"], t["r"]
+            i = 0
+            while f[i] >= 0:
+                i = left[i] if x[f[i]] <= th[i] else right[i]
+            s += t["v"][i]
+        return s
+
+    def rerank(self, trace_pts: list[Point], geometry: Geometry, cands: list[Candidate]) -> list[float]:
+        return [self.predict(r) for r in features(trace_pts, geometry, cands, self.prior_weight, self.linear)]
+
+
+def from_sklearn(model, prior_weight: float, linear: RescoreParams, meta: dict) -> dict:
+    """A fitted HistGradientBoostingClassifier (binary, no categorical features) -> rerank.json."""
+    trees = []
+    for (pred,) in model._predictors:
+        nodes = pred.nodes
+        f, t, le, ri, v = [], [], [], [], []
+        for nd in nodes:
+            leaf = bool(nd["is_leaf"])
+            f.append(-1 if leaf else int(nd["feature_idx"]))
+            t.append(0.0 if leaf else float(nd["num_threshold"]))
+            le.append(0 if leaf else int(nd["left"]))
+            ri.append(0 if leaf else int(nd["right"]))
+            v.append(float(nd["value"]) if leaf else 0.0)
+        trees.append({"f": f, "t": t, "l": le, "r": ri, "v": v})
+    baseline = float(model._baseline_prediction.ravel()[0])
+    return {"spec": SPEC, "features": list(FEATURES), "prior_weight": prior_weight,
+            "linear": linear.to_manifest(), "baseline": baseline, "trees": trees, **meta}
+
+
+# --------------------------------------------------------------------------- lists and slices
+def read_jsonl(path: str | Path):
+    op = gzip.open if str(path).endswith(".gz") else open
+    with op(path, "rt", encoding="utf-8") as f:
+        for line in f:
+            if line.strip():
+                yield json.loads(line)
+
+
+def word_key(display: str) -> str:
+    """The trie key of a display form ("I'm" -> "im")."""
+    return display.lower().replace("'", "")
+
+
+def parse_slice(s: str) -> tuple[int, int]:
+    a, b = s.split(":")
+    return int(a), int(b)
+
+
+class ListSet:
+    """The raw lists of a decode (`npm run decode -- --topk N --no-rescore --scores`), in trace
+    order, joined to their traces and to the lexicon's priors."""
+
+    def __init__(self, lists_path, traces_path, lexicon_path, geometry: Geometry):
+        from .lexicon import read_lexicon_tsv
+        prior = dict(read_lexicon_tsv(lexicon_path))
+        traces = {t["id"]: t for t in read_jsonl(traces_path)}
+        self.items = []  # (target, trace points in key units or None, [Candidate])
+        for p in read_jsonl(lists_path):
+            t = traces[p["id"]]
+            if "scores" not in p:
+                raise ValueError(f"{lists_path}: no scores (decode with --scores)")
+            cands = [Candidate(word_key(w), float(s), prior.get(word_key(w), float("nan")))
+                     for w, s in zip(p["words"], p["scores"])]
+            if any(math.isnan(c.logprior) for c in cands):
+                raise ValueError(f"{p['id']}: a listed word is not in the lexicon")
+            pts = geometry.trace(t["points"], t["width"], t["height"]) if cands else None
+            self.items.append((t["word"], pts, cands))
+
+    def __len__(self):
+        return len(self.items)
+
+
+def _counts(ranked: list[list[str]], targets: list[str]) -> tuple[float, float]:
+    n = len(targets)
+    t1 = sum(1 for r, w in zip(ranked, targets) if r[:1] == [w])
+    t4 = sum(1 for r, w in zip(ranked, targets) if w in r[:4])
+    return 100.0 * t1 / n, 100.0 * t4 / n
+
+
+def ranked_lists(ls: ListSet, geometry: Geometry, scorer) -> list[list[str]]:
+    """Each list reordered by scorer(points, cands) -> scores (stable: ties keep list order)."""
+    out = []
+    for _w, pts, cands in ls.items:
+        if not cands:
+            out.append([])
+            continue
+        sc = scorer(pts, cands)
+        order = sorted(range(len(cands)), key=lambda i: -sc[i])
+        out.append([cands[i].key for i in order])
+    return out
+
+
+def report(ls: ListSet, ranked: list[list[str]], tune: tuple[int, int]) -> dict:
+    targets = [w for w, _p, _c in ls.items]
+    idx_t = range(tune[0], min(tune[1], len(targets)))
+    idx_u = [i for i in range(len(targets)) if not tune[0] <= i < tune[1]]
+    pick = lambda idx: ([ranked[i] for i in idx], [targets[i] for i in idx])  # noqa: E731
+    r = {"all": _counts(ranked, targets), "tune": _counts(*pick(idx_t)), "untuned": _counts(*pick(idx_u)),
+         "n": len(targets), "n_untuned": len(idx_u)}
+    return {k: (tuple(round(x, 2) for x in v) if isinstance(v, tuple) else v) for k, v in r.items()}
+
+
+def _model_files(model_dir: Path):
+    man = json.loads((model_dir / "model.json").read_text())
+    dec = man["decoding"]
+    return man, float(dec["priorWeight"]), RescoreParams.from_manifest(dec.get("rescore")) or RescoreParams()
+
+
+def fit(ls: ListSet, geometry: Geometry, prior_weight: float, linear: RescoreParams, rows_slice: tuple[int, int],
+        params: dict, seed: int = 0):
+    """Fit the forest on the lists of traces rows_slice (one row per candidate, label: the
+    candidate is the trace's word)."""
+    from sklearn.ensemble import HistGradientBoostingClassifier
+    X, y = [], []
+    for i in range(rows_slice[0], min(rows_slice[1], len(ls))):
+        word, pts, cands = ls.items[i]
+        if not cands:
+            continue
+        X.extend(features(pts, geometry, cands, prior_weight, linear))
+        y.extend(int(c.key == word) for c in cands)
+    model = HistGradientBoostingClassifier(random_state=seed, **params).fit(X, y)
+    return model, len(X)
+
+
+DEFAULT_PARAMS = {"max_iter": 200, "learning_rate": 0.05, "max_leaf_nodes": 15, "min_samples_leaf": 40,
+                  "l2_regularization": 1.0}
+
+
+def main(argv: list[str] | None = None) -> None:
+    from .data import data_dir, load_layout
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("command", choices=["fit", "score"])
+    ap.add_argument("--lists", required=True, help="raw lists: decode --topk N --no-rescore --scores")
+    ap.add_argument("--model", required=True, help="model folder (model.json, lexicon.tsv, rerank.json)")
+    ap.add_argument("--traces", default=str(data_dir() / "hws" / "dev.jsonl.gz"))
+    ap.add_argument("--tune", default="2000:4000", help="the traces fitted on (and left out of 'untuned')")
+    ap.add_argument("--layout", default=None, help="layout JSON (default: the model's qwerty.json)")
+    ap.add_argument("--params", default=None, help="JSON of HistGradientBoostingClassifier parameters")
+    a = ap.parse_args(argv)
+    model_dir = Path(a.model)
+    man, lam, linear = _model_files(model_dir)
+    layout = json.loads(Path(a.layout).read_text()) if a.layout else load_layout(model_dir / man.get("layout", "qwerty.json"))
+    geometry = Geometry(layout)
+    ls = ListSet(a.lists, a.traces, model_dir / man["lexicon"]["file"], geometry)
+    tune = parse_slice(a.tune)
+    base = ranked_lists(ls, geometry, lambda pts, cands: [
+        r[11] for r in features(pts, geometry, cands, lam, linear)])
+    print(f"{len(ls)} lists; the linear rescoring (top-1, top-4 %): {report(ls, base, tune)}")
+    if a.command == "fit":
+        params = {**DEFAULT_PARAMS, **(json.loads(a.params) if a.params else {})}
+        model, rows = fit(ls, geometry, lam, linear, tune, params)
+        meta = {"fitted_on": {"lists": Path(a.lists).name, "traces": f"{Path(a.traces).name} [{a.tune}]",
+                              "rows": rows, "params": params}}
+        d = from_sklearn(model, lam, linear, meta)
+        (model_dir / FILE).write_text(json.dumps(d, separators=(",", ":")) + "\n")
+        man["decoding"]["rerank"] = {"file": FILE, "spec": SPEC}
+        (model_dir / "model.json").write_text(json.dumps(man, indent=1, ensure_ascii=False) + "\n")
+        print(f"wrote {model_dir / FILE} ({len(d['trees'])} trees, {rows} rows) and model.json decoding.rerank")
+    forest = Forest.load(model_dir / FILE)
+    rr = ranked_lists(ls, geometry, lambda pts, cands: forest.rerank(pts, geometry, cands))
+    print(f"reranked (top-1, top-4 %; 'tune' is what it was fitted on): {report(ls, rr, tune)}")
+
+
+if __name__ == "__main__":
+    main()
