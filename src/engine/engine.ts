@@ -92,6 +92,8 @@ export interface DecodeOptions extends Partial<SearchParams> {
   mode?: 'beam' | 'greedy';
   /** false: skip the model's rescoring of the final list (decoding.rerank or .rescore), i.e. swipe-beam-v3 */
   rescore?: boolean;
+  /** false: the geometric rescoring (decoding.rescore, swipe-beam-v4) even where the model has a reranker */
+  rerank?: boolean;
 }
 
 export interface DecodeTimings {
@@ -224,7 +226,9 @@ function resolveParams(m: ModelManifest, o: DecodeOptions): SearchParams {
     if (!Number.isInteger(v) || v < 1 || v > LIMITS[k]) throw new EngineError('bad-options', `${k} = ${String(v)} (integer 1..${LIMITS[k]})`);
   }
   if (!Number.isFinite(p.priorWeight) || p.priorWeight < 0) throw new EngineError('bad-options', `priorWeight = ${String(p.priorWeight)}`);
-  if (o.rescore !== undefined && typeof o.rescore !== 'boolean') throw new EngineError('bad-options', `rescore = ${String(o.rescore)}`);
+  for (const k of ['rescore', 'rerank'] as const) {
+    if (o[k] !== undefined && typeof o[k] !== 'boolean') throw new EngineError('bad-options', `${k} = ${String(o[k])}`);
+  }
   if (o.mode !== undefined && o.mode !== 'beam' && o.mode !== 'greedy') throw new EngineError('bad-options', `mode = ${String(o.mode)}`);
   return p;
 }
@@ -338,7 +342,7 @@ export async function createEngine(cfg: EngineConfig): Promise<Engine> {
   /** v5's forest where the model has one, else v4's penalty, else none; `rescore: false` = v3 */
   function finalScorer(trace: DecodeTrace, lc: LayoutConstants, options: DecodeOptions): FinalScorer | undefined {
     if (options.rescore === false) return undefined;
-    if (forest) {
+    if (forest && options.rerank !== false) {
       const reranker = new TraceReranker(tracePolyline(trace, lc), lc, forest);
       return (cands) => reranker.scores(cands);
     }

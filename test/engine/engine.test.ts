@@ -12,6 +12,8 @@ import { OrtNetwork, graphOptimizationFor } from '../../src/engine/ort-session';
 import { RnntModel } from '../../src/engine/rnnt-model';
 import { parseManifest } from '../../src/engine/manifest';
 import { TraceRescorer, tracePolyline } from '../../src/engine/rescore';
+import { parseRerank, TraceReranker } from '../../src/engine/rerank';
+import type { RerankRef } from '../../src/engine/rerank';
 import type { RescoreSpec } from '../../src/engine/rescore';
 import { buildLexicon, fnv1a, serializeLexicon } from '../../src/engine/lexicon-trie';
 import { errorCodeOf } from './error-code';
@@ -21,6 +23,15 @@ const dir = goldenModelDir();
 // The reference's lexicon keys have no apostrophes: "don't" is the display of "dont".
 const keyOfDisplay = (w: string): string => w.toLowerCase().replace(/'/g, '');
 const num = (v: unknown): number => (typeof v === 'string' ? Number(v) : (v as number));
+/** the model's lexicon.tsv as key -> log prior (what the search adds λ times) */
+function lexiconPriors(): { prior: (key: string) => number } {
+  const m = new Map<string, number>();
+  for (const line of readFileSync(`${dir}lexicon.tsv`, 'utf8').split('\n')) {
+    const [w, p] = line.split('\t');
+    if (w && p) m.set(w, Number(p));
+  }
+  return { prior: (key) => m.get(key) ?? Number.NaN };
+}
 
 interface BeamCase {
   id: string;
@@ -107,7 +118,8 @@ describe.skipIf(!dir)('engine on the exported model (golden parity)', () => {
     expect(engine.manifest.decoding.rescore).toEqual(rescore);
     let worst = 0;
     for (const c of g.cases) {
-      const r = await engine.decode({ points: c.points, width: num(c.width), height: num(c.height) }, search);
+      // v4: the golden lists are the exporter's; v5's reranker has its own golden lists (rerank.test.ts)
+      const r = await engine.decode({ points: c.points, width: num(c.width), height: num(c.height) }, { ...search, rerank: false });
       expect(r.frames, c.id).toBe(num(c.encodedLength));
       // Display forms ("I", "don't") compare as the reference's keys, as the scorer does.
       expect(r.words.map((w) => keyOfDisplay(w.word)), c.id).toEqual(c.words);
@@ -129,7 +141,7 @@ describe.skipIf(!dir)('engine on the exported model (golden parity)', () => {
       // top-K = the beam: every word of the final list, so rescoring can only reorder them
       const topK = engine.manifest.decoding.beam;
       const plain = await engine.decode(trace, { topK, rescore: false });
-      const rescored = await engine.decode(trace, { topK });
+      const rescored = await engine.decode(trace, { topK, rerank: false });
       expect(new Set(rescored.words.map((w) => w.word))).toEqual(new Set(plain.words.map((w) => w.word)));
       expect(rescored.frames).toBe(plain.frames);
       const r = new TraceRescorer(tracePolyline(trace, lc), lc, spec as RescoreSpec);
@@ -142,6 +154,32 @@ describe.skipIf(!dir)('engine on the exported model (golden parity)', () => {
     await expect(engine.decode({ points: [[1, 1, 0], [30, 30, 10]], width: 360, height: 215 }, { rescore: 'yes' as unknown as boolean })).rejects.toThrow('rescore');
   }, 60_000);
 
+  it('should rerank the same searched words by the model\'s forest (swipe-beam-v5), and skip it when asked', async () => {
+    const ref = engine.manifest.decoding.rerank;
+    expect(ref).toBeDefined();
+    const forest = parseRerank(JSON.parse(readFileSync(`${dir}${(ref as RerankRef).file}`, 'utf8')));
+    const cases = (JSON.parse(readFileSync(goldenBeam, 'utf8')) as { cases: BeamCase[] }).cases.slice(0, 6);
+    const lc = layoutConstants(validateLayout(JSON.parse(readFileSync(`${dir}${engine.manifest.layout}`, 'utf8'))));
+    const { prior } = lexiconPriors();
+    let differs = 0;
+    for (const c of cases) {
+      const trace = { points: c.points, width: num(c.width), height: num(c.height) };
+      const topK = engine.manifest.decoding.beam;
+      const plain = await engine.decode(trace, { topK, rescore: false });
+      const reranked = await engine.decode(trace, { topK });
+      const linear = await engine.decode(trace, { topK, rerank: false });
+      expect(new Set(reranked.words.map((w) => w.word))).toEqual(new Set(plain.words.map((w) => w.word)));
+      const cands = plain.words.map((w) => ({ key: keyOfDisplay(w.word), score: w.score, logPrior: prior(keyOfDisplay(w.word)) }));
+      const scores = new TraceReranker(tracePolyline(trace, lc), lc, forest).scores(cands);
+      const want = plain.words.map((w, i) => ({ word: w.word, score: scores[i] as number }));
+      want.sort((a, b) => b.score - a.score || (keyOfDisplay(a.word) < keyOfDisplay(b.word) ? -1 : 1));
+      expect(reranked.words).toEqual(want);
+      if (reranked.words.map((w) => w.word).join() !== linear.words.map((w) => w.word).join()) differs++;
+    }
+    expect(differs).toBeGreaterThan(0);
+    await expect(engine.decode({ points: [[1, 1, 0], [30, 30, 10]], width: 360, height: 215 }, { rerank: 1 as unknown as boolean })).rejects.toThrow('rerank');
+  }, 60_000);
+
   it('should keep the golden words with the opt-in score margin of 20 nats, with no more predictor calls', async () => {
     const g = JSON.parse(readFileSync(goldenBeam, 'utf8')) as { cases: BeamCase[]; decoding: Record<string, unknown> };
     const { rescore: _modelRescore, ...search } = g.decoding;
@@ -149,10 +187,10 @@ describe.skipIf(!dir)('engine on the exported model (golden parity)', () => {
     let pruned = 0;
     for (const c of g.cases.slice(0, 4)) {
       const trace = { points: c.points, width: num(c.width), height: num(c.height) };
-      const r = await engine.decode(trace, { ...search, scoreMargin: 20 });
+      const r = await engine.decode(trace, { ...search, scoreMargin: 20, rerank: false });
       expect(r.words.map((w) => keyOfDisplay(w.word)), c.id).toEqual(c.words);
       pruned += r.stepCalls;
-      exact += (await engine.decode(trace, search)).stepCalls;
+      exact += (await engine.decode(trace, { ...search, rerank: false })).stepCalls;
     }
     expect(pruned).toBeLessThanOrEqual(exact);
   }, 60_000);

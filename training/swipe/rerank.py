@@ -19,6 +19,8 @@ same way: `x[f] <= threshold` goes left, the leaf values summed in tree order af
     python -m swipe.rerank fit --lists lists.jsonl --model ../public/models/swipe-v1
     # what a rerank.json does to those lists, per slice (no decoding):
     python -m swipe.rerank score --lists lists.jsonl --model ../public/models/swipe-v1
+    # the golden lists the TypeScript port is tested on (after every fit):
+    python -m swipe.rerank golden
 """
 
 from __future__ import annotations
@@ -285,17 +287,66 @@ DEFAULT_PARAMS = {"max_iter": 200, "learning_rate": 0.05, "max_leaf_nodes": 15, 
                   "l2_regularization": 1.0}
 
 
+def golden_lists(data_root=None) -> list[dict]:
+    """The rescoring's golden traces (rescore.golden_cases: dev traces, one point, two equal
+    points, off-keyboard, 10,000 points) with made-up lists of their words, in score order: a
+    word without a keyed letter included."""
+    from .rescore import golden_cases
+    out = []
+    for c in golden_cases(data_root):
+        words = list(dict.fromkeys([*c["words"], "o'", "'"]))
+        cands = [Candidate(w, round(4.0 - 1.37 * i - 0.11 * len(w), 6), round(-3.0 - 0.7 * ((i * 5) % 11), 6))
+                 for i, w in enumerate(words)]
+        out.append({**c, "cands": cands})
+    return out
+
+
+def write_golden(model_dir=None, out_path=None, data_root=None) -> Path:
+    """test/fixtures/golden/rerank.json: each golden list's features and the shipped forest's
+    scores (model_dir's rerank.json), for the TypeScript port to reproduce exactly."""
+    from .data import REPO_ROOT, data_dir, load_layout
+    from .features import _json_num
+    model_dir = Path(model_dir or REPO_ROOT / "public" / "models" / "swipe-v1")
+    out_path = Path(out_path or REPO_ROOT / "test" / "fixtures" / "golden" / "rerank.json")
+    forest = Forest.load(model_dir / FILE)
+    layout = load_layout(data_dir(data_root) / "layouts" / "qwerty.json")
+    geo = Geometry(layout)
+    cases = []
+    for c in golden_lists(data_root):
+        pts = geo.trace(c["points"], c["width"], c["height"])
+        rows = features(pts, geo, c["cands"], forest.prior_weight, forest.linear)
+        cases.append({"name": c["name"],
+                      "points": [[_json_num(float(a)) if isinstance(a, float) else a for a in q] for q in c["points"]],
+                      "width": c["width"], "height": c["height"],
+                      "cands": [{"key": k.key, "score": k.score, "logPrior": k.logprior} for k in c["cands"]],
+                      "features": rows, "scores": [forest.predict(r) for r in rows]})
+    doc = {"spec": SPEC, "forest": str(Path(model_dir.name) / FILE),
+           "note": ("features (FEATURES order) and forest scores, float64 (shortest repr), of made-up lists "
+                    "on the rescoring's golden traces; the TypeScript port must reproduce them exactly. "
+                    "Regenerate after every fit: training/.venv/bin/python -m swipe.rerank golden"),
+           "layout": layout, "cases": cases}
+    out_path.parent.mkdir(parents=True, exist_ok=True)
+    out_path.write_text(json.dumps(doc, separators=(",", ":")) + "\n")
+    return out_path
+
+
 def main(argv: list[str] | None = None) -> None:
     from .data import data_dir, load_layout
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("command", choices=["fit", "score"])
-    ap.add_argument("--lists", required=True, help="raw lists: decode --topk N --no-rescore --scores")
-    ap.add_argument("--model", required=True, help="model folder (model.json, lexicon.tsv, rerank.json)")
+    ap.add_argument("command", choices=["fit", "score", "golden"])
+    ap.add_argument("--lists", help="raw lists: decode --topk N --no-rescore --scores")
+    ap.add_argument("--model", default=None, help="model folder (model.json, lexicon.tsv, rerank.json); "
+                    "default ../public/models/swipe-v1 for golden")
     ap.add_argument("--traces", default=str(data_dir() / "hws" / "dev.jsonl.gz"))
     ap.add_argument("--tune", default="2000:4000", help="the traces fitted on (and left out of 'untuned')")
     ap.add_argument("--layout", default=None, help="layout JSON (default: the model's qwerty.json)")
     ap.add_argument("--params", default=None, help="JSON of HistGradientBoostingClassifier parameters")
     a = ap.parse_args(argv)
+    if a.command == "golden":
+        print(f"wrote {write_golden(a.model)}")
+        return
+    if not a.lists or not a.model:
+        ap.error("fit and score need --lists and --model")
     model_dir = Path(a.model)
     man, lam, linear = _model_files(model_dir)
     layout = json.loads(Path(a.layout).read_text()) if a.layout else load_layout(model_dir / man.get("layout", "qwerty.json"))
@@ -314,7 +365,8 @@ def main(argv: list[str] | None = None) -> None:
         (model_dir / FILE).write_text(json.dumps(d, separators=(",", ":")) + "\n")
         man["decoding"]["rerank"] = {"file": FILE, "spec": SPEC}
         (model_dir / "model.json").write_text(json.dumps(man, indent=1, ensure_ascii=False) + "\n")
-        print(f"wrote {model_dir / FILE} ({len(d['trees'])} trees, {rows} rows) and model.json decoding.rerank")
+        print(f"wrote {model_dir / FILE} ({len(d['trees'])} trees, {rows} rows) and model.json decoding.rerank; "
+              "regenerate the golden lists with: python -m swipe.rerank golden")
     forest = Forest.load(model_dir / FILE)
     rr = ranked_lists(ls, geometry, lambda pts, cands: forest.rerank(pts, geometry, cands))
     print(f"reranked (top-1, top-4 %; 'tune' is what it was fitted on): {report(ls, rr, tune)}")
