@@ -243,6 +243,13 @@ describe.skipIf(!dir)('engine on the exported model (golden parity)', () => {
     expect(await errorCodeOf(createEngine({ manifest, ort, loadFile: files, lexiconFile: 'bogus.bin' }))).toBe('model-missing');
     expect(await errorCodeOf(createEngine({ manifest, ort, loadFile: async (n) => (n === 'x.bin' ? new Uint8Array(64) : files(n)), lexiconFile: 'x.bin' }))).toBe('lexicon-corrupt');
     expect(await errorCodeOf(createEngine({ manifest: { ...manifest, blankId: 99 }, ort, loadFile: files }))).toBe('model-corrupt');
+    // the reranker's forest: missing, not JSON, or not a forest
+    const rerankFile = manifest.decoding.rerank.file as string;
+    expect(await errorCodeOf(createEngine({ manifest, ort, loadFile: async (n) => (n === rerankFile ? Promise.reject(new Error('ENOENT')) : files(n)) }))).toBe('model-missing');
+    for (const bytes of ['{"spec": "swipe-rerank-v1", "trees"', '{"spec": "swipe-rerank-v1", "trees": []}']) {
+      expect(await errorCodeOf(createEngine({ manifest, ort, loadFile: async (n) => (n === rerankFile ? new TextEncoder().encode(bytes) : files(n)) }))).toBe('model-corrupt');
+    }
+    expect(await errorCodeOf(createEngine({ manifest: { ...manifest, decoding: { ...manifest.decoding, rerank: { file: rerankFile, spec: 'swipe-rerank-v9' } } }, ort, loadFile: files }))).toBe('model-corrupt');
     const e = await createEngine({ manifest: { ...manifest, step: { ...manifest.step, hidden: 'x' } }, ort, loadFile: files }).catch((x: unknown) => x);
     expect(String(e)).toContain('step.hidden');
   }, 30_000);

@@ -14,7 +14,13 @@ describe('model choice', () => {
     const predictor = (SHIPPED.predictor as { file: string }).file;
     const native = SHIPPED.native as { file: string; default: boolean };
     const network = native.default ? [native.file] : [encoder, predictor];
-    expect(files.sort()).toEqual([...network, 'joint.bin', 'lexicon.bin', 'model.json', 'qwerty.json'].sort());
+    const decoding = SHIPPED.decoding as { rerank?: { file: string } };
+    const rerank = decoding.rerank ? [decoding.rerank.file] : [];
+    expect(files.sort()).toEqual([...network, ...rerank, 'joint.bin', 'lexicon.bin', 'model.json', 'qwerty.json'].sort());
+    // the reranker's forest only where model.json names one
+    expect(runtimeFiles({ ...SHIPPED, decoding: { ...decoding, rerank: { file: 'rerank.json', spec: 'swipe-rerank-v1' } } }, 'lexicon.bin')).toContain('rerank.json');
+    const { rerank: _r, ...noRerank } = decoding;
+    expect(runtimeFiles({ ...SHIPPED, decoding: noRerank }, 'lexicon.bin')).not.toContain('rerank.json');
     const withDefault = (d: boolean) => runtimeFiles({ ...SHIPPED, native: { ...native, default: d } }, 'lexicon.bin');
     expect(withDefault(true)).toContain('weights.bin');
     expect(withDefault(true)).not.toContain(encoder);
