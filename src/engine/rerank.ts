@@ -133,27 +133,38 @@ export function pathLength(p: Poly): number {
  */
 export function align(path: Poly, tpl: Poly): [number, number, number] {
   const n = path.x.length;
-  const row = (j: number): number[] => path.x.map((px, i) => dist(tpl.x[j] as number, tpl.y[j] as number, px, path.y[i] as number));
-  let costs = row(0);
-  let worst = costs.slice();
-  let cover = Math.min(...costs);
+  // two rows of (cost, worst) swapped per letter: no allocation per letter (this runs for every
+  // letter of up to `beam` words a swipe)
+  let costs = new Float64Array(n);
+  let worst = new Float64Array(n);
+  let next = new Float64Array(n);
+  let nextWorst = new Float64Array(n);
+  let cover = Infinity;
+  for (let i = 0; i < n; i++) {
+    const d = dist(tpl.x[0] as number, tpl.y[0] as number, path.x[i] as number, path.y[i] as number);
+    costs[i] = d;
+    worst[i] = d;
+    cover = Math.min(cover, d);
+  }
   for (let j = 1; j < tpl.x.length; j++) {
-    const d = row(j);
+    const tx = tpl.x[j] as number;
+    const ty = tpl.y[j] as number;
     let m = Infinity;
     let mWorst = 0;
-    const next = new Array<number>(n);
-    const nextWorst = new Array<number>(n);
+    let nearest = Infinity;
     for (let i = 0; i < n; i++) {
+      const d = dist(tx, ty, path.x[i] as number, path.y[i] as number);
       if ((costs[i] as number) < m) {
         m = costs[i] as number;
         mWorst = worst[i] as number;
       }
-      next[i] = m + (d[i] as number);
-      nextWorst[i] = Math.max(mWorst, d[i] as number);
+      next[i] = m + d;
+      nextWorst[i] = Math.max(mWorst, d);
+      nearest = Math.min(nearest, d);
     }
-    costs = next;
-    worst = nextWorst;
-    cover = Math.max(cover, Math.min(...d));
+    [costs, next] = [next, costs];
+    [worst, nextWorst] = [nextWorst, worst];
+    cover = Math.max(cover, nearest);
   }
   let k = 0;
   for (let i = 1; i < n; i++) if ((costs[i] as number) < (costs[k] as number)) k = i;
