@@ -8,8 +8,8 @@ import pytest
 
 from swipe.beam_search import BeamConfig, beam_search
 from swipe.data import REPO_ROOT, data_dir, load_layout, load_traces
-from swipe.rerank import (FEATURES, SPEC, Candidate, Forest, ListSet, align, features, fit, from_sklearn,
-                          ranked_lists, report, write_golden)
+from swipe.rerank import (FEATURES, SPEC, Candidate, Forest, ListSet, align, cross_validate, features, fit,
+                          from_sklearn, ranked_lists, report, write_golden)
 from swipe.rescore import Geometry, RescoreParams, penalty_for_trace
 from swipe.lexicon import Lexicon
 from toy_decoder import WORDS, ToyDecoder
@@ -63,8 +63,12 @@ def test_a_word_without_a_keyed_letter_has_zero_distances(geo):
 
 
 def _tiny_lists(tmp_path, geo, n=60):
-    """n dev traces, each with a made-up list: its word and three others, the word not always first."""
-    traces = load_traces(data_dir() / "hws" / "dev.jsonl.gz", limit=n)
+    """n dev traces of 6 users, each with a made-up list: its word and three others, the word
+    not always first."""
+    by_user = {}
+    for t in load_traces(data_dir() / "hws" / "dev.jsonl.gz", limit=3000):
+        by_user.setdefault(t["user"], []).append(t)
+    traces = [t for ts in list(by_user.values())[:6] for t in ts[: n // 6]]
     lex = {}
     with open(tmp_path / "lists.jsonl", "w") as f:
         for i, t in enumerate(traces):
@@ -98,6 +102,16 @@ def test_the_fitted_forest_as_rerank_json_scores_as_scikit_learn_does(tmp_path, 
         Forest({**d, "spec": "swipe-rerank-v0"})
     with pytest.raises(ValueError, match="features"):
         Forest({**d, "features": list(reversed(FEATURES))})
+
+
+def test_cross_validation_reranks_every_list_by_a_forest_of_the_other_users(tmp_path, geo):
+    ls = _tiny_lists(tmp_path, geo)
+    assert len(set(ls.users)) == 6
+    params = {"max_iter": 20, "learning_rate": 0.2, "max_leaf_nodes": 7, "min_samples_leaf": 5,
+              "early_stopping": False}
+    ranked = cross_validate(ls, geo, 0.25, LINEAR, params, folds=3)
+    assert [sorted(r) for r in ranked] == [sorted(c.key for c in cands) for _w, _p, cands in ls.items]
+    assert report(ls, ranked, (0, 0))["all"][0] > 95.0  # the rule holds for unseen users too
 
 
 def test_beam_search_returns_the_rerankers_order_of_its_whole_final_list():
