@@ -35,7 +35,7 @@ import { TraceRescorer, tracePolyline } from './rescore';
 import { parseRerank, TraceReranker } from './rerank';
 import type { RerankForest, RerankRef } from './rerank';
 import { TIER_UP_ROUNDS, tierUpTraces } from './tier-up';
-import { MergedTrie } from './token-trie';
+import { hasWord, MergedTrie } from './token-trie';
 import type { TokenTrie } from './token-trie';
 
 /**
@@ -323,9 +323,13 @@ export async function createEngine(cfg: EngineConfig): Promise<Engine> {
   const startup: StartupTimings = { filesMs: Math.max(s1, networkFilesAt) - s0, lexiconMs, sessionsMs: networkMs };
   const personalParams = cfg.personalParams ?? DEFAULT_PERSONAL;
   let trie: TokenTrie = lexicon;
+  let personal: TokenTrie | undefined;
   const setPersonalWords = (words: readonly PersonalWord[]): void => {
-    trie = words.length === 0 ? lexicon : new MergedTrie(lexicon, buildPersonalTrie(words, lexicon, manifest.vocab, personalParams).trie);
+    personal = words.length === 0 ? undefined : buildPersonalTrie(words, lexicon, manifest.vocab, personalParams).trie;
+    trie = personal ? new MergedTrie(lexicon, personal) : lexicon;
   };
+  /** the bonus in a final word's prior: the personal words' (a merged prior is the personal one) */
+  const personalBonus = (key: string): number => (personal && hasWord(personal, key, manifest.vocab) ? personalParams.bonus : 0);
   setPersonalWords(cfg.personalWords ?? []);
 
   let queue: Promise<unknown> = Promise.resolve();
@@ -340,11 +344,11 @@ export async function createEngine(cfg: EngineConfig): Promise<Engine> {
   const fp = { maxFrames: manifest.features.maxFrames, proxScale: manifest.features.proxScale, dtCapMs: manifest.features.dtCapMs };
 
   /** v5's forest where the model has one, else v4's penalty, else none; `rescore: false` = v3 */
-  function finalScorer(trace: DecodeTrace, lc: LayoutConstants, options: DecodeOptions): FinalScorer | undefined {
+  function finalScorer(trace: DecodeTrace, lc: LayoutConstants, options: DecodeOptions, lambda: number): FinalScorer | undefined {
     if (options.rescore === false) return undefined;
     if (forest && options.rerank !== false) {
       const reranker = new TraceReranker(tracePolyline(trace, lc), lc, forest);
-      return (cands) => reranker.scores(cands);
+      return (cands) => reranker.finalScores(cands, lambda, personalBonus);
     }
     const spec = manifest.decoding.rescore;
     if (!spec) return undefined;
@@ -378,7 +382,7 @@ export async function createEngine(cfg: EngineConfig): Promise<Engine> {
     if (options.mode === 'greedy') {
       res = await greedySearch(dec, model.shape, enc.frames, trie, params, signal);
     } else {
-      res = await beamSearch(dec, model.shape, enc.frames, trie, params, signal, prefixCache, finalScorer(trace, lc, options));
+      res = await beamSearch(dec, model.shape, enc.frames, trie, params, signal, prefixCache, finalScorer(trace, lc, options, params.priorWeight));
     }
     const t3 = performance.now();
     const work = dec.work ?? { predictorMs: 0, predictorRows: 0, jointRows: 0 };

@@ -46,10 +46,9 @@ export interface RerankForest {
   trees: RerankTree[];
 }
 
-/** A word of the search's final list, in the search's order (score desc, then key). */
+/** A word of the search's final list: its score acoustic + λ·log prior, the prior as the search used it. */
 export interface RerankCandidate {
   key: string;
-  /** acoustic + λ·log prior (the prior as the search used it: a personal word's bonus included) */
   score: number;
   logPrior: number;
 }
@@ -237,7 +236,32 @@ export class TraceReranker {
     return rows;
   }
 
+  /** forest scores of a list already in the forest's terms: λ its own, no personal bonus, in its order */
   scores(cands: readonly RerankCandidate[]): number[] {
     return this.features(cands).map((x) => forestScore(this.forest, x));
+  }
+
+  /**
+   * BEAM_SEARCH.md "Rerank": the final scores of the search's list, searched with prior weight
+   * `lambda` and priors that include `bonus(key)` (a personal word's bonus, in prior units). The
+   * forest reads each word at its own λ_f without the bonus (the list re-sorted so), and the
+   * user's settings act on top of it as they act on the search's score: final = forest +
+   * (λ − λ_f)·prior + λ·bonus. So a personal word gains exactly λ·bonus nats, as before the
+   * reranker, and a larger word-frequency weight still favours frequent words.
+   */
+  finalScores(cands: readonly RerankCandidate[], lambda: number, bonus: (key: string) => number): number[] {
+    const lf = this.forest.prior_weight;
+    const base = cands.map((c, i) => {
+      const b = bonus(c.key);
+      const prior = c.logPrior - b;
+      return { i, b, prior, cand: { key: c.key, score: c.score - lambda * c.logPrior + lf * prior, logPrior: prior } };
+    });
+    base.sort((x, y) => (x.cand.score > y.cand.score ? -1 : x.cand.score < y.cand.score ? 1 : x.cand.key < y.cand.key ? -1 : x.cand.key > y.cand.key ? 1 : 0));
+    const forest = this.scores(base.map((x) => x.cand));
+    const out = new Array<number>(cands.length);
+    base.forEach((x, j) => {
+      out[x.i] = (forest[j] as number) + (lambda - lf) * x.prior + lambda * x.b;
+    });
+    return out;
   }
 }

@@ -90,3 +90,14 @@ export class MergedTrie implements TokenTrie {
     return d !== key ? d : this.a.display(key);
   }
 }
+
+/** Whether `key` (a string of one-character tokens of `vocab`) is a word of `trie`. */
+export function hasWord(trie: TokenTrie, key: string, vocab: readonly string[]): boolean {
+  let node = trie.root;
+  for (const ch of key) {
+    const t = vocab.indexOf(ch);
+    node = t < 0 ? -1 : trie.child(node, t);
+    if (node < 0) return false;
+  }
+  return !Number.isNaN(trie.wordPrior(node));
+}

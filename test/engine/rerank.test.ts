@@ -125,6 +125,32 @@ describe('learnt reranking (swipe-rerank-v1)', () => {
     expect(got.map((w) => w.word)).toEqual(['done', 'dine', "don't"]);
   });
 
+  it('should keep the word-frequency weight and the personal bonus outside the forest', () => {
+    const forest = parseRerank(forestJson());
+    const lf = forest.prior_weight;
+    const c = golden.cases[0] as GoldenCase;
+    const r = new TraceReranker(tracePolyline({ points: c.points.map((p) => p.map(Number)), width: c.width, height: c.height }, LC), LC, forest);
+    // the search's list at the forest's λ, no personal words: the forest's own scores
+    const words = [['delayed', -3, -9], ['the', -6, -2.6], ['dealt', -4, -11], ['delay', -5.5, -8]] as const;
+    const searched = (lambda: number, bonusOf: (k: string) => number): RerankCandidate[] =>
+      words.map(([key, acoustic, prior]) => ({ key, score: acoustic + lambda * (prior + bonusOf(key)), logPrior: prior + bonusOf(key) }));
+    const none = (): number => 0;
+    const plain = r.finalScores(searched(lf, none), lf, none);
+    const sorted = searched(lf, none).sort((a, b) => b.score - a.score || (a.key < b.key ? -1 : 1));
+    const own = new Map(sorted.map((k, i) => [k.key, r.scores(sorted)[i] as number]));
+    expect(plain).toEqual(words.map(([key]) => own.get(key)));
+    // a personal word (2 in prior units) gains exactly λ·2 nats, the others nothing
+    const dealt = (k: string): number => (k === 'dealt' ? 2 : 0);
+    for (const lambda of [lf, 1, 4]) {
+      const base = r.finalScores(searched(lambda, none), lambda, none);
+      const boosted = r.finalScores(searched(lambda, dealt), lambda, dealt);
+      expect(boosted[2]).toBeCloseTo((base[2] as number) + lambda * 2, 12);
+      expect([boosted[0], boosted[1], boosted[3]]).toEqual([base[0], base[1], base[3]]);
+      // a larger word-frequency weight acts on top of the forest, as on the search's score
+      base.forEach((s, i) => expect(s).toBeCloseTo((plain[i] as number) + (lambda - lf) * (words[i]?.[2] as number), 12));
+    }
+  });
+
   it('should reject a rerank.json that is not a well-formed forest of this spec', () => {
     const good = forestJson();
     expect(() => parseRerank(good)).not.toThrow();

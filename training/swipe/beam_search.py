@@ -22,7 +22,7 @@ from typing import Callable, Protocol
 import numpy as np
 
 from .lexicon import LETTERS, Lexicon, Trie
-from .rerank import Candidate
+from .rerank import FinalWord
 from .rescore import RescoreParams
 
 
@@ -185,16 +185,16 @@ def beam_search(
     bonus: Callable[[str], float] | None = None,
     stats: dict | None = None,
     penalty: Callable[[str], float] | None = None,
-    rerank: Callable[[list[Candidate]], list[float]] | None = None,
+    rerank: Callable[[list[FinalWord], float], list[float]] | None = None,
 ) -> list[tuple[str, float]]:
     """Decode one trace's encoder frames ``enc`` (T', D) -> [(word, score)] best first (<= top_k).
 
     score = acoustic + prior_weight * logprior(word) + bonus(word) - penalty(word) (bonus: the
     personal-word hook, default 0; penalty: swipe-beam-v4 rescoring, rescore.penalty_for_trace,
-    default 0). rerank (swipe-beam-v5, rerank.Forest.rerank of the trace): given the whole final
-    list as Candidates in that order (score without the penalty), returns each word's final score,
-    which replaces the one above (penalty is then unused). Returns [] when no lexicon word
-    survives (e.g. T' == 0).
+    default 0). rerank (swipe-beam-v5, rerank.Forest.final_scores of the trace): given the whole
+    final list as FinalWords in that order and λ, returns each word's final score, which
+    replaces the one above (penalty is then unused). Returns [] when no lexicon word survives
+    (e.g. T' == 0).
 
     swipe-beam-v2: a prefix's predictor output (pred_proj, h1, c1) depends on the prefix only, so
     it is cached per trie node for the whole trace (one batched predict call per symbol round for
@@ -277,21 +277,20 @@ def beam_search(
         stats["predict_rows"] = stats.get("predict_rows", 0) + n_rows
         stats["joint_rows"] = stats.get("joint_rows", 0) + n_joint
     out: list[tuple[str, float]] = []
-    priors: dict[str, float] = {}
+    final: dict[str, FinalWord] = {}
     for hp in A:
         w = trie.word[hp.node]
         if w is None:
             continue
-        score = hp.acoustic + lam * trie.logprior[hp.node]
-        if bonus is not None:
-            score += float(bonus(w))
+        b = float(bonus(w)) if bonus is not None else 0.0
+        score = hp.acoustic + lam * trie.logprior[hp.node] + b
         if penalty is not None and rerank is None:  # v4 "Rescore": the trace's template distances to the word
             score -= float(penalty(w))
         out.append((w, score))
-        priors[w] = float(trie.logprior[hp.node])
+        final[w] = FinalWord(w, float(hp.acoustic), float(trie.logprior[hp.node]), b)
     out.sort(key=lambda e: (-e[1], e[0]))
     if rerank is not None and out:  # v5 "Rerank": the forest's score replaces the search's
-        new = rerank([Candidate(w, sc, priors[w]) for w, sc in out])
+        new = rerank([final[w] for w, _ in out], lam)
         out = sorted(zip((w for w, _ in out), (float(x) for x in new)), key=lambda e: (-e[1], e[0]))
     return out[: cfg.top_k]
 

@@ -287,7 +287,7 @@ def decode_traces(runner, traces, lexicon: Lexicon, cfg: BeamConfig, layout: dic
         rerank = None
         if forest is not None and enc is not None:
             pts = geometry.trace(tr["points"], tr["width"], tr["height"])
-            rerank = lambda cands, pts=pts: forest.rerank(pts, geometry, cands)  # noqa: E731
+            rerank = lambda words, lam, pts=pts: forest.final_scores(pts, geometry, words, lam)  # noqa: E731
         res = [] if enc is None else beam_search(runner, enc, lexicon, cfg,
                                                  penalty=trace_penalty(tr, geometry, cfg.rescore),
                                                  rerank=rerank)

@@ -99,6 +99,17 @@ class Candidate:
     logprior: float
 
 
+@dataclass(frozen=True)
+class FinalWord:
+    """A word of the search's final list as the search scored it: acoustic score, the lexicon's
+    log prior (a personal word's without its bonus) and the personal bonus in nats."""
+
+    key: str
+    acoustic: float
+    logprior: float
+    bonus: float = 0.0
+
+
 def features(trace_pts: list[Point], geometry: Geometry, cands: list[Candidate], prior_weight: float,
              linear: RescoreParams) -> list[list[float]]:
     """FEATURES of each candidate, in list order; `rank` is the index in the list as given (the
@@ -168,7 +179,25 @@ class Forest:
         return s
 
     def rerank(self, trace_pts: list[Point], geometry: Geometry, cands: list[Candidate]) -> list[float]:
+        """Forest scores of a list already in the forest's terms (its λ, no bonus, its order)."""
         return [self.predict(r) for r in features(trace_pts, geometry, cands, self.prior_weight, self.linear)]
+
+    def final_scores(self, trace_pts: list[Point], geometry: Geometry, words: list[FinalWord],
+                     prior_weight: float) -> list[float]:
+        """BEAM_SEARCH.md "Rerank": the final scores of a search's list searched with
+        `prior_weight` λ. The forest reads each word at its own λ_f without the personal bonus
+        (the list re-sorted so); final = forest + (λ − λ_f)·prior + bonus, so the word-frequency
+        weight and the personal bonus act as they do on the search's score."""
+        lf = self.prior_weight
+        base = sorted(((w.acoustic + lf * w.logprior, w.key, i) for i, w in enumerate(words)),
+                      key=lambda e: (-e[0], e[1]))
+        cands = [Candidate(k, s, words[i].logprior) for s, k, i in base]
+        forest = self.rerank(trace_pts, geometry, cands)
+        out = [0.0] * len(words)
+        for (_s, _k, i), f in zip(base, forest):
+            w = words[i]
+            out[i] = f + (prior_weight - lf) * w.logprior + w.bonus
+        return out
 
 
 def from_sklearn(model, prior_weight: float, linear: RescoreParams, meta: dict) -> dict:

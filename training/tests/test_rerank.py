@@ -8,7 +8,7 @@ import pytest
 
 from swipe.beam_search import BeamConfig, beam_search
 from swipe.data import REPO_ROOT, data_dir, load_layout, load_traces
-from swipe.rerank import (FEATURES, SPEC, Candidate, Forest, ListSet, align, cross_validate, features, fit,
+from swipe.rerank import (FEATURES, SPEC, Candidate, FinalWord, Forest, ListSet, align, cross_validate, features, fit,
                           from_sklearn, ranked_lists, report, write_golden)
 from swipe.rescore import Geometry, RescoreParams, penalty_for_trace
 from swipe.lexicon import Lexicon
@@ -122,18 +122,42 @@ def test_beam_search_returns_the_rerankers_order_of_its_whole_final_list():
     plain = beam_search(dec, enc, lex, cfg)
     seen = []
 
-    def reverse(cands):
-        seen.append(cands)
-        return [float(i) for i in range(len(cands))]  # last first
+    def reverse(words, lam):
+        seen.append((words, lam))
+        return [float(i) for i in range(len(words))]  # last first
 
     got = beam_search(dec, enc, lex, cfg, rerank=reverse)
-    assert [c.key for c in seen[0]] == [w for w, _ in plain]
-    assert [c.score for c in seen[0]] == [s for _, s in plain]
-    assert [c.logprior for c in seen[0]] == [dict(WORDS)[w] for w, _ in plain]
+    words, lam = seen[0]
+    assert lam == cfg.prior_weight
+    assert [w.key for w in words] == [w for w, _ in plain]
+    assert [w.acoustic + lam * w.logprior for w in words] == pytest.approx([s for _, s in plain], abs=1e-12)
+    assert [w.logprior for w in words] == [dict(WORDS)[w] for w, _ in plain]
+    assert all(w.bonus == 0.0 for w in words)
     assert [w for w, _ in got] == [w for w, _ in reversed(plain)]
     # top-K cuts after the reranking
     top2 = beam_search(dec, enc, lex, BeamConfig(beam=8, prune=4, top_k=2), rerank=reverse)
     assert [w for w, _ in top2] == [w for w, _ in reversed(plain)][:2]
+
+
+def test_final_scores_keep_the_word_frequency_weight_and_the_personal_bonus_outside_the_forest(geo):
+    forest = Forest.load(REPO_ROOT / "public" / "models" / "swipe-v1" / "rerank.json")
+    lf = forest.prior_weight
+    tr = load_traces(data_dir() / "hws" / "dev.jsonl.gz", limit=1)[0]
+    pts = geo.trace(tr["points"], tr["width"], tr["height"])
+    words = [FinalWord(tr["word"], -3.0, -9.0), FinalWord("the", -6.0, -2.6), FinalWord("dealt", -4.0, -11.0),
+             FinalWord("delay", -5.5, -8.0)]
+    # at the forest's λ without a bonus: the forest's scores of the list in its own order
+    order = sorted(range(4), key=lambda i: (-(words[i].acoustic + lf * words[i].logprior), words[i].key))
+    cands = [Candidate(words[i].key, words[i].acoustic + lf * words[i].logprior, words[i].logprior) for i in order]
+    plain = dict(zip((c.key for c in cands), forest.rerank(pts, geo, cands)))
+    assert forest.final_scores(pts, geo, words, lf) == [plain[w.key] for w in words]
+    # a personal bonus moves its word by exactly the bonus, and no other word
+    boosted = forest.final_scores(pts, geo, [words[0], words[1], FinalWord("dealt", -4.0, -11.0, 0.5), words[3]], lf)
+    assert boosted[2] == pytest.approx(plain["dealt"] + 0.5, abs=1e-12)
+    assert [boosted[i] for i in (0, 1, 3)] == [plain[words[i].key] for i in (0, 1, 3)]
+    # a larger λ favours the frequent word on top of the forest
+    heavy = forest.final_scores(pts, geo, words, 4.0)
+    assert heavy == pytest.approx([plain[w.key] + (4.0 - lf) * w.logprior for w in words], abs=1e-12)
 
 
 def test_golden_file_is_deterministic_and_matches_the_committed_one(tmp_path):
