@@ -7,7 +7,8 @@
  *                     [--greedy] [--limit N] [--threads N] [--runtime native|ort]
  *                     [--margin NATS]   (opt-in score-margin pruning, not in BEAM_SEARCH.md; 0 = off)
  *                     [--floor NATS|off] (beam-floor margin, BEAM_SEARCH.md v3; default model.json's)
- *                     [--no-rescore]    (skip model.json's geometric rescoring: BEAM_SEARCH.md v3)
+ *                     [--no-rescore]    (skip model.json's rescoring and reranking: BEAM_SEARCH.md v3)
+ *                     [--no-rerank]     (the geometric rescoring even where model.json has a reranker: v4)
  *                     [--warmup]        (engine.warmup() and the prefix cache filled as the extension's host does)
  *                     [--scores]        (each line also has "scores": the words' final scores, for offline analysis)
  *
@@ -26,7 +27,7 @@ import { warmEngine } from './lib/warm-engine';
 const USAGE = readFileSync(new URL(import.meta.url), 'utf8').split('*/')[0] ?? '';
 const a = parseFlags(
   process.argv.slice(2),
-  { in: '', out: '', model: '', beam: 0, topk: 0, variant: '', predictorVariant: '', lexicon: '', greedy: false, limit: 0, threads: 1, margin: 0, floor: '', noRescore: false, warmup: false, scores: false, runtime: '' },
+  { in: '', out: '', model: '', beam: 0, topk: 0, variant: '', predictorVariant: '', lexicon: '', greedy: false, limit: 0, threads: 1, margin: 0, floor: '', noRescore: false, noRerank: false, warmup: false, scores: false, runtime: '' },
   USAGE,
 );
 if (!a.in || !a.out) {
@@ -37,7 +38,7 @@ const dir = a.model ? resolve(a.model) : defaultModelDir();
 if (a.runtime !== '' && a.runtime !== 'native' && a.runtime !== 'ort') fail(`--runtime ${a.runtime}: native or ort`);
 const engine = await nodeEngine(dir, { variant: a.variant, predictorVariant: a.predictorVariant, lexicon: a.lexicon, threads: a.threads, runtime: a.runtime });
 if (a.warmup) await warmEngine(engine);
-const opts = { ...(a.beam ? { beam: a.beam } : {}), ...(a.margin ? { scoreMargin: a.margin } : {}), ...floorOption(a.floor), ...(a.topk ? { topK: a.topk } : {}), ...(a.noRescore ? { rescore: false } : {}), mode: a.greedy ? ('greedy' as const) : ('beam' as const) };
+const opts = { ...(a.beam ? { beam: a.beam } : {}), ...(a.margin ? { scoreMargin: a.margin } : {}), ...floorOption(a.floor), ...(a.topk ? { topK: a.topk } : {}), ...(a.noRescore ? { rescore: false } : {}), ...(a.noRerank ? { rerank: false } : {}), mode: a.greedy ? ('greedy' as const) : ('beam' as const) };
 const out = createWriteStream(a.out);
 let n = 0;
 let totalMs = 0;
