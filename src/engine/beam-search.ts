@@ -80,7 +80,7 @@ export function rankWords(hyps: Iterable<Hypothesis>, trie: TokenTrie, lambda: n
   for (const h of hyps) {
     const p = trie.wordPrior(h.node);
     if (Number.isNaN(p) || h.key === '') continue;
-    all.push({ key: h.key, score: h.acoustic + lambda * p, logPrior: p });
+    all.push({ key: h.key, score: h.acoustic + lambda * p, logPrior: p, acoustic: h.acoustic });
   }
   all.sort(byScoreThenKey);
   if (rescore && all.length > 0) {

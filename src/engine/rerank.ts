@@ -46,11 +46,16 @@ export interface RerankForest {
   trees: RerankTree[];
 }
 
-/** A word of the search's final list: its score acoustic + λ·log prior, the prior as the search used it. */
+/**
+ * A word of the search's final list: its score acoustic + λ·log prior, the prior as the search
+ * used it (a personal word's with its bonus), and the acoustic score itself where the search
+ * gives it (the reranker then reads it as is, as the reference does).
+ */
 export interface RerankCandidate {
   key: string;
   score: number;
   logPrior: number;
+  acoustic?: number;
 }
 
 function bad(msg: string): never {
@@ -254,7 +259,8 @@ export class TraceReranker {
     const base = cands.map((c, i) => {
       const b = bonus(c.key);
       const prior = c.logPrior - b;
-      return { i, b, prior, cand: { key: c.key, score: c.score - lambda * c.logPrior + lf * prior, logPrior: prior } };
+      const acoustic = c.acoustic ?? c.score - lambda * c.logPrior;
+      return { i, b, prior, cand: { key: c.key, score: acoustic + lf * prior, logPrior: prior } };
     });
     base.sort((x, y) => (x.cand.score > y.cand.score ? -1 : x.cand.score < y.cand.score ? 1 : x.cand.key < y.cand.key ? -1 : x.cand.key > y.cand.key ? 1 : 0));
     const forest = this.scores(base.map((x) => x.cand));

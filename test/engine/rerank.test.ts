@@ -121,7 +121,7 @@ describe('learnt reranking (swipe-rerank-v1)', () => {
     });
     // the scorer sees the search's order: score = acoustic + λ·prior, descending
     expect(seen[0]?.map((c) => c.key)).toEqual(['do', 'done', 'dine', 'dont']);
-    expect(seen[0]?.[0]).toEqual({ key: 'do', score: -1 + 0.25 * -2, logPrior: -2 });
+    expect(seen[0]?.[0]).toEqual({ key: 'do', score: -1 + 0.25 * -2, logPrior: -2, acoustic: -1 });
     expect(got.map((w) => w.word)).toEqual(['done', 'dine', "don't"]);
   });
 

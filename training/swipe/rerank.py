@@ -91,8 +91,8 @@ def align(path: list[Point], template: list[Point]) -> tuple[float, float, float
 
 @dataclass(frozen=True)
 class Candidate:
-    """One word of the search's final list: its trie key, its search score (acoustic + λ·logprior,
-    the personal bonus folded into the prior as the search used it) and that log prior."""
+    """One word of a list in the forest's terms: its trie key, acoustic + λ_f·logprior (the
+    forest's own λ, no personal bonus) and that log prior."""
 
     key: str
     score: float
