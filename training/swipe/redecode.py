@@ -75,6 +75,10 @@ def main(argv=None):
                        "int8" in variants, include_pte=(mdir / "android").is_dir(),
                        include_pred_int8="int8" in manifest["predictor"].get("variants", {}),
                        features=manifest["features"])
+    if "rerank" in manifest["decoding"]:
+        # the forest reads the search's scores at the old settings: it no longer fits these
+        log("decoding.rerank dropped (its forest was fitted on the old decoding's lists): refit with "
+            "python -m swipe.rerank fit, then python -m swipe.rerank golden")
     manifest["decoding"] = cfg.to_manifest()
     manifest["metrics"] = metrics_block(res, name, len(ev), a.eval_limit, lexicon, cfg)
     # the shipped lexicon's provenance, not the path it was read from here
