@@ -7,8 +7,8 @@
  * `+ - * /`, sqrt, min, max in the reference's order, so every tree takes Python's branch.
  */
 import { EngineError } from './errors';
-import { resample, TraceRescorer, wordTemplate } from './rescore';
-import type { RescoreSpec } from './rescore';
+import { dist, TraceRescorer, wordTemplate } from './rescore';
+import type { Poly, RescoreSpec } from './rescore';
 import type { LayoutConstants } from './layout';
 
 export const RERANK_SPEC = 'swipe-rerank-v1';
@@ -113,17 +113,6 @@ export function forestScore(forest: RerankForest, x: readonly number[]): number 
   return s;
 }
 
-interface Poly {
-  x: number[];
-  y: number[];
-}
-
-function dist(ax: number, ay: number, bx: number, by: number): number {
-  const dx = ax - bx;
-  const dy = ay - by;
-  return Math.sqrt(dx * dx + dy * dy);
-}
-
 export function pathLength(p: Poly): number {
   let s = 0;
   for (let i = 1; i < p.x.length; i++) s += dist(p.x[i] as number, p.y[i] as number, p.x[i - 1] as number, p.y[i - 1] as number);
@@ -177,13 +166,9 @@ export function align(path: Poly, tpl: Poly): [number, number, number] {
 
 /** The trace's parts computed once per swipe; `features` and `scores` for a final list. */
 export class TraceReranker {
+  /** the rescoring's view of the trace: its distances, resampled path and ends */
   private readonly rescorer: TraceRescorer;
-  private readonly path: Poly;
   private readonly tracePath: number;
-  private readonly x0: number;
-  private readonly y0: number;
-  private readonly x1: number;
-  private readonly y1: number;
 
   constructor(
     trace: Poly,
@@ -191,13 +176,7 @@ export class TraceReranker {
     private readonly forest: RerankForest,
   ) {
     this.rescorer = new TraceRescorer(trace, lc, forest.linear);
-    this.path = resample(trace, forest.linear.points);
     this.tracePath = pathLength(trace);
-    const m = trace.x.length;
-    this.x0 = trace.x[0] as number;
-    this.y0 = trace.y[0] as number;
-    this.x1 = trace.x[m - 1] as number;
-    this.y1 = trace.y[m - 1] as number;
   }
 
   /** RERANK_FEATURES of each candidate, in list order (rerank.py `features`) */
@@ -218,10 +197,11 @@ export class TraceReranker {
       let a: [number, number, number] = [0, 0, 0];
       let wordPath = 0;
       const m = tpl.x.length;
+      const r = this.rescorer;
       if (m > 0) {
-        start = dist(this.x0, this.y0, tpl.x[0] as number, tpl.y[0] as number);
-        end = dist(this.x1, this.y1, tpl.x[m - 1] as number, tpl.y[m - 1] as number);
-        a = align(this.path, tpl);
+        start = dist(r.x0, r.y0, tpl.x[0] as number, tpl.y[0] as number);
+        end = dist(r.x1, r.y1, tpl.x[m - 1] as number, tpl.y[m - 1] as number);
+        a = align(r.path, tpl);
         wordPath = pathLength(tpl);
       }
       const loc = d?.loc ?? 0;

@@ -23,12 +23,12 @@ export interface RescoreSpec {
 }
 
 /** key units: x / kw, y / kh (a letter key is 1 x 1) */
-interface Poly {
+export interface Poly {
   x: number[];
   y: number[];
 }
 
-function dist(ax: number, ay: number, bx: number, by: number): number {
+export function dist(ax: number, ay: number, bx: number, by: number): number {
   const dx = ax - bx;
   const dy = ay - by;
   return Math.sqrt(dx * dx + dy * dy);
@@ -114,12 +114,14 @@ export interface Distances {
  * `penalty(key)` for each candidate word key (the trie's letter string, before the case map).
  */
 export class TraceRescorer {
-  private readonly path: Poly;
+  /** the trace resampled to `spec.points` (the reranker's alignment reads it too) */
+  readonly path: Poly;
   private readonly shape: Poly;
-  private readonly x0: number;
-  private readonly y0: number;
-  private readonly x1: number;
-  private readonly y1: number;
+  /** the trace's first and last points */
+  readonly x0: number;
+  readonly y0: number;
+  readonly x1: number;
+  readonly y1: number;
 
   constructor(
     trace: Poly,
