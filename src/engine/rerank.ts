@@ -182,7 +182,6 @@ export class TraceReranker {
   /** RERANK_FEATURES of each candidate, in list order (rerank.py `features`) */
   features(cands: readonly RerankCandidate[]): number[][] {
     const lam = this.forest.prior_weight;
-    const lin = this.forest.linear;
     let bestScore = -Infinity;
     let bestPrior = -Infinity;
     for (const c of cands) {
@@ -191,26 +190,13 @@ export class TraceReranker {
     }
     const rows = cands.map((c): number[] => {
       const tpl = wordTemplate(c.key, this.lc);
-      const d = this.rescorer.distances(c.key);
-      let start = 0;
-      let end = 0;
-      let a: [number, number, number] = [0, 0, 0];
-      let wordPath = 0;
-      const m = tpl.x.length;
-      const r = this.rescorer;
-      if (m > 0) {
-        start = dist(r.x0, r.y0, tpl.x[0] as number, tpl.y[0] as number);
-        end = dist(r.x1, r.y1, tpl.x[m - 1] as number, tpl.y[m - 1] as number);
-        a = align(r.path, tpl);
-        wordPath = pathLength(tpl);
-      }
-      const loc = d?.loc ?? 0;
-      const shape = d?.shape ?? 0;
-      const ends = d?.ends ?? 0;
-      const geo = lin.loc * loc + lin.shape * shape + lin.ends * ends;
-      const linear = c.score - (geo - lin.letter * c.key.length);
+      const d = this.rescorer.templateDistances(tpl);
+      const a = d ? align(this.rescorer.path, tpl) : [0, 0, 0];
+      const wordPath = d ? pathLength(tpl) : 0;
+      const linear = c.score - this.rescorer.penaltyOf(d, c.key.length);
       return [c.score, c.score - bestScore, c.logPrior, c.logPrior - bestPrior, c.score - lam * c.logPrior, c.key.length,
-        loc, shape, ends, start, end, linear, 0, a[0], a[1], a[2], wordPath, this.tracePath, this.tracePath / (wordPath + 1), 0, cands.length];
+        d?.loc ?? 0, d?.shape ?? 0, d?.ends ?? 0, d?.start ?? 0, d?.end ?? 0, linear, 0, a[0] as number, a[1] as number, a[2] as number,
+        wordPath, this.tracePath, this.tracePath / (wordPath + 1), 0, cands.length];
     });
     let bestLinear = -Infinity;
     for (const r of rows) bestLinear = Math.max(bestLinear, r[11] as number);

@@ -106,7 +106,11 @@ export function wordTemplate(key: string, lc: LayoutConstants): Poly {
 export interface Distances {
   loc: number;
   shape: number;
+  /** start + end */
   ends: number;
+  /** from the trace's first point to the word's first key, and from its last point to the last key */
+  start: number;
+  end: number;
 }
 
 /**
@@ -117,11 +121,10 @@ export class TraceRescorer {
   /** the trace resampled to `spec.points` (the reranker's alignment reads it too) */
   readonly path: Poly;
   private readonly shape: Poly;
-  /** the trace's first and last points */
-  readonly x0: number;
-  readonly y0: number;
-  readonly x1: number;
-  readonly y1: number;
+  private readonly x0: number;
+  private readonly y0: number;
+  private readonly x1: number;
+  private readonly y1: number;
 
   constructor(
     trace: Poly,
@@ -139,21 +142,27 @@ export class TraceRescorer {
 
   /** null when no letter of the word has a key */
   distances(key: string): Distances | null {
-    const t = wordTemplate(key, this.lc);
+    return this.templateDistances(wordTemplate(key, this.lc));
+  }
+
+  /** `distances` of a word's template (wordTemplate), for a caller that needs the template too */
+  templateDistances(t: Poly): Distances | null {
     const m = t.x.length;
     if (m === 0) return null;
     const r = resample(t, this.spec.points);
-    return {
-      loc: meanDistance(this.path, r),
-      shape: meanDistance(this.shape, normalizeShape(r)),
-      ends: dist(this.x0, this.y0, t.x[0] as number, t.y[0] as number) + dist(this.x1, this.y1, t.x[m - 1] as number, t.y[m - 1] as number),
-    };
+    const start = dist(this.x0, this.y0, t.x[0] as number, t.y[0] as number);
+    const end = dist(this.x1, this.y1, t.x[m - 1] as number, t.y[m - 1] as number);
+    return { loc: meanDistance(this.path, r), shape: meanDistance(this.shape, normalizeShape(r)), ends: start + end, start, end };
   }
 
   /** nats subtracted from the word's final score (negative when the letter bonus outweighs the distances) */
   penalty(key: string): number {
-    const d = this.distances(key);
+    return this.penaltyOf(this.distances(key), key.length);
+  }
+
+  /** `penalty` of a word of `letters` tokens whose distances are `d` */
+  penaltyOf(d: Distances | null, letters: number): number {
     const geo = d ? this.spec.loc * d.loc + this.spec.shape * d.shape + this.spec.ends * d.ends : 0;
-    return geo - this.spec.letter * key.length;
+    return geo - this.spec.letter * letters;
   }
 }

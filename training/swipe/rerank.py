@@ -34,7 +34,7 @@ import math
 from dataclasses import dataclass
 from pathlib import Path
 
-from .rescore import Geometry, Point, RescoreParams, distances, prepare_trace
+from .rescore import Geometry, Point, RescoreParams, distances, penalty_of, prepare_trace
 
 SPEC = "swipe-rerank-v1"
 FILE = "rerank.json"
@@ -122,16 +122,16 @@ def features(trace_pts: list[Point], geometry: Geometry, cands: list[Candidate],
     rows = []
     for c in cands:
         tpl = geometry.template(c.key)
-        if tpl:
-            loc, shape, ends = distances(ts, tpl, n)
+        d = distances(ts, tpl, n) if tpl else None
+        if d is not None:
+            loc, shape, ends = d
             start = _dist(ts.first, tpl[0])
             end = _dist(ts.last, tpl[-1])
             a_mean, a_max, cover = align(ts.resampled, tpl)
             word_path = path_length(tpl)
         else:
             loc = shape = ends = start = end = a_mean = a_max = cover = word_path = 0.0
-        geo = linear.loc * loc + linear.shape * shape + linear.ends * ends
-        lin = c.score - (geo - linear.letter * len(c.key))
+        lin = c.score - penalty_of(linear, d, len(c.key))
         rows.append([c.score, c.score - best_score, c.logprior, c.logprior - best_prior,
                      c.score - prior_weight * c.logprior, float(len(c.key)),
                      loc, shape, ends, start, end, lin, 0.0,

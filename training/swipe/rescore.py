@@ -188,13 +188,17 @@ def penalty_for_trace(trace_pts: list[Point], geometry: Geometry, params: Rescor
 
     def penalty(word: str) -> float:
         tpl = geometry.template(word)
-        geo = 0.0
-        if tpl:
-            d_loc, d_shape, d_ends = distances(ts, tpl, n)
-            geo = params.loc * d_loc + params.shape * d_shape + params.ends * d_ends
-        return geo - params.letter * len(word)
+        return penalty_of(params, distances(ts, tpl, n) if tpl else None, len(word))
 
     return penalty
+
+
+def penalty_of(params: RescoreParams, d: tuple[float, float, float] | None, letters: int) -> float:
+    """The penalty of a word of `letters` tokens whose (loc, shape, ends) are d (None: no keyed letter)."""
+    geo = 0.0
+    if d is not None:
+        geo = params.loc * d[0] + params.shape * d[1] + params.ends * d[2]
+    return geo - params.letter * letters
 
 
 def trace_penalty(trace: dict, geometry: Geometry, params: RescoreParams | None):
